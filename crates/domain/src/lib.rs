@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod account;
+pub mod crockford;
+pub mod customer;
+pub mod domain_name;
+pub mod email;
+pub mod event;
+pub mod fingerprint;
+pub mod ids;
+pub mod key_prefix;
+pub mod license;
+pub mod license_key;
+pub mod license_status;
+pub mod metadata;
+pub mod plan;
+pub mod product;
+pub mod scope;
+pub mod secret_token;
+pub mod slug;
+pub mod text;
+pub mod validation_error;
+
+pub use validation_error::ValidationError;
