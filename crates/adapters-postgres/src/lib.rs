@@ -1,1 +1,16 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod database_admin;
+mod error;
+mod migrations;
+mod outbox;
+mod pool;
+mod repositories;
+mod rows;
+mod schema;
+
+pub use database_admin::{DatabaseAdmin, DatabaseUrl};
+pub use migrations::{migrations_fingerprint, run_migrations};
+pub use pool::{PgPool, PoolSettings, connect};
+pub use repositories::PostgresStore;

@@ -60,11 +60,17 @@ pub struct NewEvent {
     pub event_type: EventType,
     /// The resource as the API shows it (never secrets).
     pub data: Value,
+    /// The product the event concerns, for webhook endpoints filtered by product.
+    pub product_id: Option<crate::ids::ProductId>,
 }
 
 impl NewEvent {
-    /// An event of `event_type` carrying `data`.
-    pub fn new(event_type: EventType, data: Value) -> Self {
-        Self { event_type, data }
+    /// An event of `event_type` about a resource of `product_id`, carrying `data`.
+    pub fn new(event_type: EventType, product_id: Option<crate::ids::ProductId>, data: Value) -> Self {
+        Self {
+            event_type,
+            data,
+            product_id,
+        }
     }
 }

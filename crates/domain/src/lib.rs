@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod api_key;
 pub mod crockford;
 pub mod customer;
 pub mod domain_name;
@@ -17,6 +18,7 @@ pub mod license_status;
 pub mod metadata;
 pub mod plan;
 pub mod product;
+pub mod refusal;
 pub mod scope;
 pub mod secret_token;
 pub mod slug;

@@ -7,6 +7,7 @@ use crate::event::EventType;
 use crate::ids::{CustomerId, LicenseId, ProductId, UserId};
 use crate::license_key::LicenseKey;
 use crate::license_status::{InvalidTransition, LicenseStatus, Transition};
+use crate::refusal::Refusal;
 use crate::metadata::Metadata;
 use crate::plan::{Feature, Plan};
 use crate::text::Name;
@@ -35,23 +36,6 @@ pub struct License {
     pub metadata: Metadata,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
-}
-
-/// Why a license change was refused by the rules.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum LicenseRefusal {
-    /// The lifecycle table forbids it.
-    #[error(transparent)]
-    Transition(#[from] InvalidTransition),
-    /// An expired license only becomes active again with a future expiry.
-    #[error("an expired license becomes ACTIVE only when renewed with a future expiresAt")]
-    NeedsRenewal,
-    /// A field value breaks a rule.
-    #[error("{field}: {error}")]
-    Invalid {
-        field: &'static str,
-        error: ValidationError,
-    },
 }
 
 /// How to renew: to a date, or by a number of days.
@@ -84,11 +68,11 @@ impl License {
         &mut self,
         to: LicenseStatus,
         now: OffsetDateTime,
-    ) -> Result<Transition, LicenseRefusal> {
+    ) -> Result<Transition, Refusal> {
         let from = self.effective_status(now);
         let transition = from.transition(to)?;
         if to == LicenseStatus::Active && self.is_past_expiry(now) {
-            return Err(LicenseRefusal::NeedsRenewal);
+            return Err(Refusal::NeedsRenewal);
         }
         self.status = to;
         Ok(transition)
@@ -100,7 +84,7 @@ impl License {
         &mut self,
         expires_at: Option<OffsetDateTime>,
         now: OffsetDateTime,
-    ) -> Result<Option<EventType>, LicenseRefusal> {
+    ) -> Result<Option<EventType>, Refusal> {
         let was = self.effective_status(now);
         if was == LicenseStatus::Revoked {
             return Err(InvalidTransition {
@@ -118,7 +102,7 @@ impl License {
     }
 
     /// Renews: the new expiry must lie in the future; EXPIRED becomes ACTIVE.
-    pub fn renew(&mut self, renewal: Renewal, now: OffsetDateTime) -> Result<(), LicenseRefusal> {
+    pub fn renew(&mut self, renewal: Renewal, now: OffsetDateTime) -> Result<(), Refusal> {
         let until = match renewal {
             Renewal::Until(at) => at,
             Renewal::ExtendDays(days) => {
@@ -127,7 +111,7 @@ impl License {
             }
         };
         if until <= now {
-            return Err(LicenseRefusal::Invalid {
+            return Err(Refusal::Invalid {
                 field: "expiresAt",
                 error: ValidationError::new("must be in the future"),
             });
@@ -240,7 +224,7 @@ mod tests {
         let mut l = license(LicenseStatus::Active, None);
         assert!(matches!(
             l.renew(Renewal::Until(NOW - Duration::days(1)), NOW),
-            Err(LicenseRefusal::Invalid { field: "expiresAt", .. })
+            Err(Refusal::Invalid { field: "expiresAt", .. })
         ));
     }
 
@@ -249,7 +233,7 @@ mod tests {
         let mut l = license(LicenseStatus::Revoked, None);
         assert!(matches!(
             l.renew(Renewal::ExtendDays(1), NOW),
-            Err(LicenseRefusal::Transition(_))
+            Err(Refusal::Transition(_))
         ));
     }
 
@@ -263,7 +247,7 @@ mod tests {
     #[test]
     fn an_expired_license_cannot_simply_be_set_active() {
         let mut l = license(LicenseStatus::Active, Some(NOW - Duration::days(1)));
-        assert_eq!(l.change_status(LicenseStatus::Active, NOW), Err(LicenseRefusal::NeedsRenewal));
+        assert_eq!(l.change_status(LicenseStatus::Active, NOW), Err(Refusal::NeedsRenewal));
     }
 
     #[test]
@@ -272,7 +256,7 @@ mod tests {
         // Effectively EXPIRED, and EXPIRED → SUSPENDED is not in the table.
         assert!(matches!(
             l.change_status(LicenseStatus::Suspended, NOW),
-            Err(LicenseRefusal::Transition(_))
+            Err(Refusal::Transition(_))
         ));
     }
 

@@ -1,1 +1,33 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod api_keys;
+mod clock;
+mod customers;
+mod error;
+mod health;
+mod idempotency;
+mod licenses;
+mod page;
+mod products;
+mod tenant;
+mod users;
+
+pub use api_keys::{ApiKeyRepository, AuthenticatedKey, NewApiKey, Rotation};
+pub use clock::{Clock, SystemClock};
+pub use customers::{CustomerFilter, CustomerRepository};
+pub use error::{RepositoryError, UniqueField};
+pub use health::HealthCheck;
+pub use idempotency::{IdempotencyStore, IdempotencyStart, StoredResponse};
+pub use licenses::{LicenseFilter, LicenseRepository, LicenseDomain};
+pub use page::{Page, PageRequest};
+pub use products::ProductRepository;
+pub use tenant::Tenant;
+pub use users::{NewSession, NewUser, SessionLookup, UserRepository};
+
+/// The decision applied to a loaded resource inside the repository's transaction:
+/// it returns the changed resource and the events announcing the change, or refuses.
+pub type Decide<T> = Box<
+    dyn FnOnce(T) -> Result<(T, Vec<licentia_domain::event::NewEvent>), licentia_domain::refusal::Refusal>
+        + Send,
+>;

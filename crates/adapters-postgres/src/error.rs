@@ -1,0 +1,84 @@
+//! The one place database errors become port errors.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::PoolError as ConnectionPoolError;
+use diesel_async::pooled_connection::deadpool::PoolError;
+use licentia_ports::{RepositoryError, UniqueField};
+
+/// Maps a diesel error: unique violation → `Conflict`, not found → `NotFound`,
+/// lost connection or cancelled statement → `Unavailable`, the rest → `Internal`.
+pub(crate) fn db_error(error: DieselError) -> RepositoryError {
+    match error {
+        DieselError::NotFound => RepositoryError::NotFound,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            RepositoryError::Conflict(unique_field(info.constraint_name().unwrap_or_default()))
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+            RepositoryError::MissingReference(referenced(info.constraint_name().unwrap_or_default()))
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) | DieselError::BrokenTransactionManager => {
+            RepositoryError::Unavailable(error.to_string())
+        }
+        DieselError::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
+            RepositoryError::Unavailable(error.to_string())
+        }
+        other => RepositoryError::Internal(other.to_string()),
+    }
+}
+
+/// Maps a failure to get a connection from the pool: always `Unavailable`.
+pub(crate) fn pool_error(error: PoolError) -> RepositoryError {
+    let detail = match error {
+        PoolError::Backend(ConnectionPoolError::ConnectionError(e)) => e.to_string(),
+        other => other.to_string(),
+    };
+    RepositoryError::Unavailable(detail)
+}
+
+fn unique_field(constraint: &str) -> UniqueField {
+    match constraint {
+        "users_email_key" => UniqueField::Email,
+        "products_user_id_slug_key" => UniqueField::Slug,
+        "customers_user_id_external_id_key" => UniqueField::ExternalId,
+        "licenses_key_lookup_key" => UniqueField::LicenseKey,
+        "product_domains_pkey" | "license_domains_pkey" => UniqueField::Domain,
+        _ => UniqueField::Other,
+    }
+}
+
+fn referenced(constraint: &str) -> &'static str {
+    match constraint {
+        "licenses_customer_id_fkey" => "customer",
+        "licenses_product_id_fkey" | "api_keys_product_id_fkey" => "product",
+        _ => "resource",
+    }
+}
+
+/// An error inside a transaction: the database's, or the port's own (a refusal).
+/// Lets `?` work on both inside `transaction` closures.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    Db(DieselError),
+    Port(RepositoryError),
+}
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl From<RepositoryError> for TxError {
+    fn from(e: RepositoryError) -> Self {
+        Self::Port(e)
+    }
+}
+
+impl From<TxError> for RepositoryError {
+    fn from(e: TxError) -> Self {
+        match e {
+            TxError::Db(e) => db_error(e),
+            TxError::Port(e) => e,
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! `PostgresStore`: every port implemented on one connection pool.
+
+mod api_keys;
+mod customers;
+mod health;
+mod idempotency;
+mod licenses;
+mod products;
+mod users;
+
+use licentia_ports::RepositoryError;
+
+use crate::error::pool_error;
+use crate::pool::{PgConn, PgPool};
+
+/// The PostgreSQL implementation of the repository ports.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.pool.status();
+        f.debug_struct("PostgresStore")
+            .field("size", &status.size)
+            .field("available", &status.available)
+            .finish()
+    }
+}
+
+impl PostgresStore {
+    /// Wraps a pool.
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    async fn conn(&self) -> Result<PgConn, RepositoryError> {
+        self.pool.get().await.map_err(pool_error)
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user input is matched literally by `LIKE`.
+fn like_pattern(raw: &str) -> String {
+    let escaped = raw.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn total(count: i64) -> u64 {
+    u64::try_from(count).unwrap_or_default()
+}

@@ -1,0 +1,161 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        last_four -> Text,
+        secret_hash -> Bytea,
+        previous_secret_hash -> Nullable<Bytea>,
+        previous_valid_until -> Nullable<Timestamptz>,
+        scopes -> Array<Nullable<Text>>,
+        product_id -> Nullable<Uuid>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        email -> Text,
+        name -> Text,
+        company -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        metadata -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Nullable<Int2>,
+        content_type -> Nullable<Text>,
+        body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    license_domains (license_id, domain) {
+        license_id -> Uuid,
+        domain -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    licenses (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        product_id -> Uuid,
+        customer_id -> Nullable<Uuid>,
+        key -> Text,
+        key_lookup -> Text,
+        plan -> Nullable<Text>,
+        status -> Text,
+        issued_to -> Nullable<Text>,
+        issued_email -> Nullable<Text>,
+        features -> Array<Nullable<Text>>,
+        max_activations -> Nullable<Int4>,
+        activation_count -> Int4,
+        expires_at -> Nullable<Timestamptz>,
+        last_validated_at -> Nullable<Timestamptz>,
+        metadata -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        product_id -> Nullable<Uuid>,
+        event_type -> Text,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    product_domains (product_id, domain) {
+        product_id -> Uuid,
+        domain -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        description -> Nullable<Text>,
+        key_prefix -> Text,
+        plans -> Jsonb,
+        metadata -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        tier -> Text,
+        role -> Text,
+        disabled_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(api_keys -> products (product_id));
+diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(customers -> users (user_id));
+diesel::joinable!(license_domains -> licenses (license_id));
+diesel::joinable!(licenses -> customers (customer_id));
+diesel::joinable!(licenses -> products (product_id));
+diesel::joinable!(licenses -> users (user_id));
+diesel::joinable!(outbox_events -> users (user_id));
+diesel::joinable!(product_domains -> products (product_id));
+diesel::joinable!(products -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    customers,
+    idempotency_keys,
+    license_domains,
+    licenses,
+    outbox_events,
+    product_domains,
+    products,
+    sessions,
+    users,
+);

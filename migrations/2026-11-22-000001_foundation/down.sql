@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE outbox_events;
+DROP TABLE license_domains;
+DROP TABLE licenses;
+DROP TABLE customers;
+DROP TABLE api_keys;
+DROP TABLE product_domains;
+DROP TABLE products;
+DROP TABLE sessions;
+DROP TABLE users;
