@@ -12,7 +12,11 @@ fn main() {
     // FNV-1a, 64 bits: enough to tell schema versions apart, and dependency-free.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for path in files {
-        let relative = path.strip_prefix(&dir).unwrap_or(&path).to_string_lossy().into_owned();
+        let relative = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
         let content = fs::read(&path).unwrap_or_default();
         for byte in relative.bytes().chain(content) {
             hash ^= u64::from(byte);
@@ -24,7 +28,9 @@ fn main() {
 }
 
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -1,1 +1,62 @@
-fn main() {}
+//! `cargo xtask`: developer and operator commands for Licentia (dev, test, migrate, admin).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Prints one progress line, prefixed with `xtask:`, on stderr (stdout stays the child's).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("xtask: {}", format_args!($($arg)*))
+    };
+}
+
+mod admin;
+mod cargo;
+mod database;
+mod dev;
+mod migrate;
+mod postgres;
+mod test;
+
+/// Developer and operator commands for Licentia.
+///
+/// Every command first makes sure PostgreSQL is reachable at DATABASE_URL
+/// (default postgres://postgres@localhost:5432/licentia), starting or installing
+/// a local server when it can.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database if missing, then build and run the server (`licentia serve`).
+    Dev,
+    /// Run the whole test suite (cargo-nextest when installed, else cargo test).
+    Test(test::TestArgs),
+    /// Create the database if missing, then apply pending migrations (`licentia migrate`).
+    Migrate,
+    /// Run `licentia admin …` (create-user, create-api-key, revoke-api-key, set-tier).
+    #[command(disable_help_flag = true)]
+    Admin(admin::AdminArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Dev => dev::run(),
+        Command::Test(args) => test::run(&args),
+        Command::Migrate => migrate::run(),
+        Command::Admin(args) => admin::run(&args),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(error) => {
+            say!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Server-level chores: create, clone and drop databases (dev setup and tests).
 
-use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use licentia_ports::RepositoryError;
 use secrecy::{ExposeSecret, SecretString};
@@ -26,7 +26,11 @@ impl DatabaseUrl {
     /// Splits `postgres://user:pass@host:port/name?params`.
     pub fn parse(url: &SecretString) -> Result<Self, RepositoryError> {
         let raw = url.expose_secret();
-        let bad = || RepositoryError::Internal("DATABASE_URL must look like postgres://user@host:port/database".into());
+        let bad = || {
+            RepositoryError::Internal(
+                "DATABASE_URL must look like postgres://user@host:port/database".into(),
+            )
+        };
         let rest = raw
             .strip_prefix("postgres://")
             .or_else(|| raw.strip_prefix("postgresql://"))
@@ -50,7 +54,11 @@ impl DatabaseUrl {
 
     /// The same server, another database.
     pub fn with_database(&self, database: &str) -> SecretString {
-        let query = if self.query.is_empty() { String::new() } else { format!("?{}", self.query) };
+        let query = if self.query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", self.query)
+        };
         SecretString::from(format!("{}/{database}{query}", self.base))
     }
 }
@@ -90,16 +98,21 @@ impl DatabaseAdmin {
 
     /// Whether a database of that name exists.
     pub async fn exists(&mut self, name: &str) -> Result<bool, RepositoryError> {
-        let found: Count = diesel::sql_query("SELECT count(*) AS count FROM pg_database WHERE datname = $1")
-            .bind::<Text, _>(name)
-            .get_result(&mut self.conn)
-            .await
-            .map_err(db_error)?;
+        let found: Count =
+            diesel::sql_query("SELECT count(*) AS count FROM pg_database WHERE datname = $1")
+                .bind::<Text, _>(name)
+                .get_result(&mut self.conn)
+                .await
+                .map_err(db_error)?;
         Ok(found.count > 0)
     }
 
     /// Creates `name`, optionally as a copy of `template`.
-    pub async fn create(&mut self, name: &str, template: Option<&str>) -> Result<(), RepositoryError> {
+    pub async fn create(
+        &mut self,
+        name: &str,
+        template: Option<&str>,
+    ) -> Result<(), RepositoryError> {
         let sql = match template {
             Some(t) => format!("CREATE DATABASE {} TEMPLATE {}", quote(name)?, quote(t)?),
             None => format!("CREATE DATABASE {}", quote(name)?),
@@ -121,22 +134,29 @@ impl DatabaseAdmin {
 
     /// Names of the databases starting with `prefix`.
     pub async fn list(&mut self, prefix: &str) -> Result<Vec<String>, RepositoryError> {
-        let names: Vec<Name> = diesel::sql_query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
-            .bind::<Text, _>(prefix)
-            .load(&mut self.conn)
-            .await
-            .map_err(db_error)?;
+        let names: Vec<Name> =
+            diesel::sql_query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+                .bind::<Text, _>(prefix)
+                .load(&mut self.conn)
+                .await
+                .map_err(db_error)?;
         Ok(names.into_iter().map(|n| n.datname).collect())
     }
 
     /// Takes a server-wide advisory lock, held until [`Self::unlock`] or disconnect.
     pub async fn lock(&mut self, key: i64) -> Result<(), RepositoryError> {
-        self.conn.batch_execute(&format!("SELECT pg_advisory_lock({key})")).await.map_err(db_error)
+        self.conn
+            .batch_execute(&format!("SELECT pg_advisory_lock({key})"))
+            .await
+            .map_err(db_error)
     }
 
     /// Releases the advisory lock.
     pub async fn unlock(&mut self, key: i64) -> Result<(), RepositoryError> {
-        self.conn.batch_execute(&format!("SELECT pg_advisory_unlock({key})")).await.map_err(db_error)
+        self.conn
+            .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
+            .await
+            .map_err(db_error)
     }
 }
 
@@ -144,11 +164,15 @@ impl DatabaseAdmin {
 fn quote(name: &str) -> Result<String, RepositoryError> {
     let ok = !name.is_empty()
         && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(format!("\"{name}\""))
     } else {
-        Err(RepositoryError::Internal(format!("refusing database name {name:?}")))
+        Err(RepositoryError::Internal(format!(
+            "refusing database name {name:?}"
+        )))
     }
 }
 
@@ -158,15 +182,21 @@ mod tests {
 
     #[test]
     fn urls_split_into_server_and_database() {
-        let url = DatabaseUrl::parse(&SecretString::from("postgres://u:p@h:5432/app?sslmode=disable"))
-            .expect("valid");
+        let url = DatabaseUrl::parse(&SecretString::from(
+            "postgres://u:p@h:5432/app?sslmode=disable",
+        ))
+        .expect("valid");
         assert_eq!(url.database(), "app");
-        assert_eq!(url.with_database("other").expose_secret(), "postgres://u:p@h:5432/other?sslmode=disable");
+        assert_eq!(
+            url.with_database("other").expose_secret(),
+            "postgres://u:p@h:5432/other?sslmode=disable"
+        );
     }
 
     #[test]
     fn debug_hides_credentials() {
-        let url = DatabaseUrl::parse(&SecretString::from("postgres://u:hunter2@h/app")).expect("valid");
+        let url =
+            DatabaseUrl::parse(&SecretString::from("postgres://u:hunter2@h/app")).expect("valid");
         assert!(!format!("{url:?}").contains("hunter2"));
     }
 

@@ -14,11 +14,12 @@ pub(crate) fn db_error(error: DieselError) -> RepositoryError {
             RepositoryError::Conflict(unique_field(info.constraint_name().unwrap_or_default()))
         }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-            RepositoryError::MissingReference(referenced(info.constraint_name().unwrap_or_default()))
+            RepositoryError::MissingReference(referenced(
+                info.constraint_name().unwrap_or_default(),
+            ))
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) | DieselError::BrokenTransactionManager => {
-            RepositoryError::Unavailable(error.to_string())
-        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | DieselError::BrokenTransactionManager => RepositoryError::Unavailable(error.to_string()),
         DieselError::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
             RepositoryError::Unavailable(error.to_string())
         }

@@ -1,1 +1,15 @@
-//! x
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod passwords;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod views;
+pub mod workers;

@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn a_key_may_create_a_narrower_key() {
         let grant = AccessGrant::new(scopes(&["licenses:read", "api_keys:write"]), None);
-        assert_eq!(grant.may_create_key(&scopes(&["licenses:read"]), None), Ok(()));
+        assert_eq!(
+            grant.may_create_key(&scopes(&["licenses:read"]), None),
+            Ok(())
+        );
     }
 
     #[test]
@@ -117,7 +120,10 @@ mod tests {
     #[test]
     fn an_account_wide_key_may_create_project_keys() {
         let grant = AccessGrant::full();
-        assert_eq!(grant.may_create_key(&scopes(&["*"]), Some(ProductId::generate())), Ok(()));
+        assert_eq!(
+            grant.may_create_key(&scopes(&["*"]), Some(ProductId::generate())),
+            Ok(())
+        );
     }
 
     #[test]

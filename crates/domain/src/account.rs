@@ -6,10 +6,10 @@ use std::str::FromStr;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::ValidationError;
 use crate::email::Email;
 use crate::ids::UserId;
 use crate::text::Name;
-use crate::ValidationError;
 
 /// The commercial tier of an account; decides its rate limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]

@@ -105,13 +105,18 @@ mod tests {
     use super::*;
 
     fn name(raw: &str) -> String {
-        DomainName::parse(raw).map(|d| d.0).unwrap_or_else(|e| panic!("{raw}: {e}"))
+        DomainName::parse(raw)
+            .map(|d| d.0)
+            .unwrap_or_else(|e| panic!("{raw}: {e}"))
     }
 
     #[test]
     fn names_are_normalised_to_their_host() {
         assert_eq!(name("Shop.Example.COM"), "shop.example.com");
-        assert_eq!(name("https://shop.example.com:8443/wp-admin?x=1"), "shop.example.com");
+        assert_eq!(
+            name("https://shop.example.com:8443/wp-admin?x=1"),
+            "shop.example.com"
+        );
         assert_eq!(name("example.com."), "example.com");
         assert_eq!(name("localhost"), "localhost");
     }
@@ -123,7 +128,14 @@ mod tests {
 
     #[test]
     fn malformed_names_are_refused() {
-        for bad in ["", "exa mple.com", "-bad.com", "a..b", "*.example.com", "https://"] {
+        for bad in [
+            "",
+            "exa mple.com",
+            "-bad.com",
+            "a..b",
+            "*.example.com",
+            "https://",
+        ] {
             assert!(DomainName::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -42,7 +42,10 @@ mod tests {
 
     #[test]
     fn addresses_are_lower_cased_and_trimmed() {
-        assert_eq!(Email::parse(" Ada@Example.COM ").map(|e| e.0), Ok("ada@example.com".into()));
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").map(|e| e.0),
+            Ok("ada@example.com".into())
+        );
     }
 
     #[test]

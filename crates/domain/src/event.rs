@@ -66,7 +66,11 @@ pub struct NewEvent {
 
 impl NewEvent {
     /// An event of `event_type` about a resource of `product_id`, carrying `data`.
-    pub fn new(event_type: EventType, product_id: Option<crate::ids::ProductId>, data: Value) -> Self {
+    pub fn new(
+        event_type: EventType,
+        product_id: Option<crate::ids::ProductId>,
+        data: Value,
+    ) -> Self {
         Self {
             event_type,
             data,

@@ -13,9 +13,13 @@ impl KeyPrefix {
     /// Accepts 2..=8 upper-case letters and digits.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let valid = (2..=8).contains(&raw.len())
-            && raw.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         if !valid {
-            return Err(ValidationError::new("must be 2 to 8 characters of A-Z and 0-9"));
+            return Err(ValidationError::new(
+                "must be 2 to 8 characters of A-Z and 0-9",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }

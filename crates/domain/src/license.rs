@@ -2,16 +2,16 @@
 
 use time::{Duration, OffsetDateTime};
 
+use crate::ValidationError;
 use crate::email::Email;
 use crate::event::EventType;
 use crate::ids::{CustomerId, LicenseId, ProductId, UserId};
 use crate::license_key::LicenseKey;
 use crate::license_status::{InvalidTransition, LicenseStatus, Transition};
-use crate::refusal::Refusal;
 use crate::metadata::Metadata;
 use crate::plan::{Feature, Plan};
+use crate::refusal::Refusal;
 use crate::text::Name;
-use crate::ValidationError;
 
 /// A license as stored, with its live activation count.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,8 +97,10 @@ impl License {
         if self.status == LicenseStatus::Expired && !self.is_past_expiry(now) {
             self.status = LicenseStatus::Active;
         }
-        Ok((was == LicenseStatus::Expired && self.effective_status(now) == LicenseStatus::Active)
-            .then_some(EventType::LicenseRenewed))
+        Ok(
+            (was == LicenseStatus::Expired && self.effective_status(now) == LicenseStatus::Active)
+                .then_some(EventType::LicenseRenewed),
+        )
     }
 
     /// Renews: the new expiry must lie in the future; EXPIRED becomes ACTIVE.
@@ -189,16 +191,32 @@ mod tests {
     #[test]
     fn a_passed_expiry_reads_as_expired_whatever_is_stored() {
         let past = Some(NOW - Duration::seconds(1));
-        for stored in [LicenseStatus::Active, LicenseStatus::Suspended, LicenseStatus::Inactive] {
-            assert_eq!(license(stored, past).effective_status(NOW), LicenseStatus::Expired);
+        for stored in [
+            LicenseStatus::Active,
+            LicenseStatus::Suspended,
+            LicenseStatus::Inactive,
+        ] {
+            assert_eq!(
+                license(stored, past).effective_status(NOW),
+                LicenseStatus::Expired
+            );
         }
-        assert_eq!(license(LicenseStatus::Revoked, past).effective_status(NOW), LicenseStatus::Revoked);
-        assert_eq!(license(LicenseStatus::Active, None).effective_status(NOW), LicenseStatus::Active);
+        assert_eq!(
+            license(LicenseStatus::Revoked, past).effective_status(NOW),
+            LicenseStatus::Revoked
+        );
+        assert_eq!(
+            license(LicenseStatus::Active, None).effective_status(NOW),
+            LicenseStatus::Active
+        );
     }
 
     #[test]
     fn expiry_is_inclusive_of_the_instant() {
-        assert_eq!(license(LicenseStatus::Active, Some(NOW)).effective_status(NOW), LicenseStatus::Expired);
+        assert_eq!(
+            license(LicenseStatus::Active, Some(NOW)).effective_status(NOW),
+            LicenseStatus::Expired
+        );
     }
 
     #[test]
@@ -215,7 +233,8 @@ mod tests {
     #[test]
     fn renewing_an_expired_license_makes_it_active() {
         let mut l = license(LicenseStatus::Expired, Some(NOW - Duration::days(1)));
-        l.renew(Renewal::Until(NOW + Duration::days(1)), NOW).expect("renews");
+        l.renew(Renewal::Until(NOW + Duration::days(1)), NOW)
+            .expect("renews");
         assert_eq!(l.status, LicenseStatus::Active);
     }
 
@@ -224,7 +243,10 @@ mod tests {
         let mut l = license(LicenseStatus::Active, None);
         assert!(matches!(
             l.renew(Renewal::Until(NOW - Duration::days(1)), NOW),
-            Err(Refusal::Invalid { field: "expiresAt", .. })
+            Err(Refusal::Invalid {
+                field: "expiresAt",
+                ..
+            })
         ));
     }
 
@@ -247,7 +269,10 @@ mod tests {
     #[test]
     fn an_expired_license_cannot_simply_be_set_active() {
         let mut l = license(LicenseStatus::Active, Some(NOW - Duration::days(1)));
-        assert_eq!(l.change_status(LicenseStatus::Active, NOW), Err(Refusal::NeedsRenewal));
+        assert_eq!(
+            l.change_status(LicenseStatus::Active, NOW),
+            Err(Refusal::NeedsRenewal)
+        );
     }
 
     #[test]
@@ -262,8 +287,13 @@ mod tests {
 
     #[test]
     fn plan_defaults_fill_only_what_the_request_omits() {
-        let plan = Plan::new("Pro", Some(3), Some(365), Feature::parse_list(&["sync"]).expect("ok"))
-            .expect("valid plan");
+        let plan = Plan::new(
+            "Pro",
+            Some(3),
+            Some(365),
+            Feature::parse_list(&["sync"]).expect("ok"),
+        )
+        .expect("valid plan");
         let terms = RequestedTerms::default().resolve(Some(&plan), NOW);
         assert_eq!(terms.max_activations, Some(3));
         assert_eq!(terms.expires_at, Some(NOW + Duration::days(365)));

@@ -15,9 +15,9 @@ use std::fmt;
 use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
 
+use crate::ValidationError;
 use crate::crockford;
 use crate::key_prefix::KeyPrefix;
-use crate::ValidationError;
 
 const GROUPS: usize = 5;
 const GROUP_LEN: usize = 5;
@@ -141,7 +141,10 @@ impl LicenseKey {
         let mut parts = upper.split('-');
         let prefix = parts.next()?;
         let groups: Vec<&str> = parts.collect();
-        let alnum = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let alnum = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        };
         let shaped = (2..=8).contains(&prefix.len())
             && alnum(prefix)
             && groups.len() == GROUPS
@@ -227,11 +230,12 @@ mod tests {
         assert_eq!(parts[0], "LIC");
         assert_eq!(parts.len(), 1 + GROUPS);
         assert!(parts[1..].iter().all(|g| g.len() == GROUP_LEN));
-        assert!(key
-            .as_str()
-            .bytes()
-            .skip(4)
-            .all(|b| b == b'-' || crockford::value(b).is_some()));
+        assert!(
+            key.as_str()
+                .bytes()
+                .skip(4)
+                .all(|b| b == b'-' || crockford::value(b).is_some())
+        );
     }
 
     #[test]

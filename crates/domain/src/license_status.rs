@@ -14,8 +14,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::EventType;
 use crate::ValidationError;
+use crate::event::EventType;
 
 /// Where a license is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -130,7 +130,10 @@ mod tests {
                 if from == to {
                     assert_eq!(result, Ok(Transition::Unchanged));
                 } else if ALLOWED.contains(&(from, to)) {
-                    assert!(matches!(result, Ok(Transition::Changed(_))), "{from} → {to}");
+                    assert!(
+                        matches!(result, Ok(Transition::Changed(_))),
+                        "{from} → {to}"
+                    );
                 } else {
                     assert_eq!(result, Err(InvalidTransition { from, to }), "{from} → {to}");
                 }
@@ -153,11 +156,26 @@ mod tests {
 
     #[test]
     fn each_change_announces_its_event() {
-        assert_eq!(Active.transition(Suspended), Ok(Transition::Changed(EventType::LicenseSuspended)));
-        assert_eq!(Suspended.transition(Active), Ok(Transition::Changed(EventType::LicenseReinstated)));
-        assert_eq!(Suspended.transition(Revoked), Ok(Transition::Changed(EventType::LicenseRevoked)));
-        assert_eq!(Expired.transition(Active), Ok(Transition::Changed(EventType::LicenseRenewed)));
-        assert_eq!(Active.transition(Expired), Ok(Transition::Changed(EventType::LicenseExpired)));
+        assert_eq!(
+            Active.transition(Suspended),
+            Ok(Transition::Changed(EventType::LicenseSuspended))
+        );
+        assert_eq!(
+            Suspended.transition(Active),
+            Ok(Transition::Changed(EventType::LicenseReinstated))
+        );
+        assert_eq!(
+            Suspended.transition(Revoked),
+            Ok(Transition::Changed(EventType::LicenseRevoked))
+        );
+        assert_eq!(
+            Expired.transition(Active),
+            Ok(Transition::Changed(EventType::LicenseRenewed))
+        );
+        assert_eq!(
+            Active.transition(Expired),
+            Ok(Transition::Changed(EventType::LicenseExpired))
+        );
     }
 
     #[test]

@@ -82,13 +82,17 @@ impl Plan {
     ) -> Result<Self, ValidationError> {
         let name = name.trim();
         if !(1..=100).contains(&name.chars().count()) {
-            return Err(ValidationError::new("plan names must be 1 to 100 characters"));
+            return Err(ValidationError::new(
+                "plan names must be 1 to 100 characters",
+            ));
         }
         if duration_days == Some(0) || duration_days.is_some_and(|d| d > 36_500) {
             return Err(ValidationError::new("durationDays must be 1 to 36500"));
         }
         if max_activations.is_some_and(|m| m > 1_000_000) {
-            return Err(ValidationError::new("maxActivations must be at most 1000000"));
+            return Err(ValidationError::new(
+                "maxActivations must be at most 1000000",
+            ));
         }
         Ok(Self {
             name: name.to_owned(),
@@ -124,7 +128,10 @@ mod tests {
     #[test]
     fn feature_lists_drop_duplicates_in_order() {
         let list = Feature::parse_list(&["b", "a", "b"]).expect("valid");
-        assert_eq!(list.iter().map(Feature::as_str).collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(
+            list.iter().map(Feature::as_str).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
         assert!(Feature::parse_list(&["has space"]).is_err());
     }
 
@@ -138,7 +145,10 @@ mod tests {
     #[test]
     fn plans_are_found_by_name_ignoring_case() {
         let plans = [Plan::new("Pro", Some(3), Some(365), vec![]).expect("valid")];
-        assert_eq!(find_plan(&plans, "pro").and_then(|p| p.max_activations), Some(3));
+        assert_eq!(
+            find_plan(&plans, "pro").and_then(|p| p.max_activations),
+            Some(3)
+        );
         assert!(find_plan(&plans, "Team").is_none());
     }
 

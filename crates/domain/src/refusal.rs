@@ -1,7 +1,7 @@
 //! The rules' refusal of a change, raised while the change is being decided.
 
-use crate::license_status::InvalidTransition;
 use crate::ValidationError;
+use crate::license_status::InvalidTransition;
 
 /// Why the rules refused a change to an existing resource.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -19,4 +19,3 @@ pub enum Refusal {
         error: ValidationError,
     },
 }
-

@@ -180,7 +180,14 @@ mod tests {
 
     #[test]
     fn unknown_scopes_are_refused() {
-        for bad in ["", "licenses", "licenses:delete", "analytics:write", "LICENSES:read", "x:read"] {
+        for bad in [
+            "",
+            "licenses",
+            "licenses:delete",
+            "analytics:write",
+            "LICENSES:read",
+            "x:read",
+        ] {
             assert!(bad.parse::<Scope>().is_err(), "{bad:?} accepted");
         }
     }

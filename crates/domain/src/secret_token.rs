@@ -62,7 +62,8 @@ impl PlainToken {
         let mut random = String::with_capacity(RANDOM_LEN);
         let mut buffer = [0u8; 64];
         while random.len() < RANDOM_LEN {
-            rng.fill(&mut buffer).expect("the operating system CSPRNG is unavailable");
+            rng.fill(&mut buffer)
+                .expect("the operating system CSPRNG is unavailable");
             // 248 = 4 × 62: rejecting larger bytes keeps every symbol equally likely.
             random.extend(
                 buffer
@@ -81,8 +82,12 @@ impl PlainToken {
 
     /// Checks the prefix, length, alphabet and checksum of a presented secret.
     pub fn parse(kind: TokenKind, presented: &str) -> Result<Self, MalformedToken> {
-        let rest = presented.strip_prefix(kind.prefix()).ok_or(MalformedToken)?;
-        if rest.len() != RANDOM_LEN + CHECKSUM_LEN || !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let rest = presented
+            .strip_prefix(kind.prefix())
+            .ok_or(MalformedToken)?;
+        if rest.len() != RANDOM_LEN + CHECKSUM_LEN
+            || !rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             return Err(MalformedToken);
         }
         let (random, check) = rest.split_at(RANDOM_LEN);
@@ -112,7 +117,10 @@ impl PlainToken {
 
     /// The first characters (kind prefix plus four), safe to show in listings.
     pub fn display_prefix(&self) -> String {
-        self.expose().chars().take(self.kind.prefix().len() + 4).collect()
+        self.expose()
+            .chars()
+            .take(self.kind.prefix().len() + 4)
+            .collect()
     }
 
     /// The last four characters, safe to show in listings.

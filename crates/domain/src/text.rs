@@ -21,7 +21,10 @@ impl<const MAX: usize> BoundedText<MAX> {
                 "must be at most {MAX} characters"
             )));
         }
-        if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err(ValidationError::new("must not contain control characters"));
         }
         Ok(Self(trimmed.to_owned()))
@@ -49,7 +52,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed() {
-        assert_eq!(Name::parse("  Acme  ").map(Name::into_inner), Ok("Acme".into()));
+        assert_eq!(
+            Name::parse("  Acme  ").map(Name::into_inner),
+            Ok("Acme".into())
+        );
     }
 
     #[test]

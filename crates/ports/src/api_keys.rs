@@ -42,16 +42,30 @@ pub trait ApiKeyRepository: Send + Sync {
     async fn create(&self, key: NewApiKey) -> Result<ApiKey, RepositoryError>;
 
     /// Keys of the tenant, newest first.
-    async fn list(&self, tenant: Tenant, page: PageRequest) -> Result<Page<ApiKey>, RepositoryError>;
+    async fn list(
+        &self,
+        tenant: Tenant,
+        page: PageRequest,
+    ) -> Result<Page<ApiKey>, RepositoryError>;
 
     /// MUST return `NotFound` outside the tenant.
     async fn get(&self, tenant: Tenant, id: ApiKeyId) -> Result<ApiKey, RepositoryError>;
 
     /// Marks the key revoked at `now` (idempotent). MUST return `NotFound` outside the tenant.
-    async fn revoke(&self, tenant: Tenant, id: ApiKeyId, now: OffsetDateTime) -> Result<ApiKey, RepositoryError>;
+    async fn revoke(
+        &self,
+        tenant: Tenant,
+        id: ApiKeyId,
+        now: OffsetDateTime,
+    ) -> Result<ApiKey, RepositoryError>;
 
     /// Replaces the secret. MUST return `NotFound` outside the tenant or for a revoked key.
-    async fn rotate(&self, tenant: Tenant, id: ApiKeyId, rotation: Rotation) -> Result<ApiKey, RepositoryError>;
+    async fn rotate(
+        &self,
+        tenant: Tenant,
+        id: ApiKeyId,
+        rotation: Rotation,
+    ) -> Result<ApiKey, RepositoryError>;
 
     /// The key whose current secret, or previous secret still within its grace at
     /// `now`, hashes to `hash`, revoked or expired keys included (the caller decides).
@@ -61,6 +75,13 @@ pub trait ApiKeyRepository: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<Option<AuthenticatedKey>, RepositoryError>;
 
+    /// The account a key belongs to (operator commands). MUST return `NotFound` for an unknown id.
+    async fn owner_of(&self, id: ApiKeyId)
+    -> Result<licentia_domain::ids::UserId, RepositoryError>;
+
     /// Records last-use times in one batch (buffered by the caller).
-    async fn record_last_used(&self, uses: &[(ApiKeyId, OffsetDateTime)]) -> Result<(), RepositoryError>;
+    async fn record_last_used(
+        &self,
+        uses: &[(ApiKeyId, OffsetDateTime)],
+    ) -> Result<(), RepositoryError>;
 }

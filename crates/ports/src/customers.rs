@@ -22,17 +22,36 @@ pub struct CustomerFilter {
 #[async_trait]
 pub trait CustomerRepository: Send + Sync {
     /// MUST return `Conflict(ExternalId)` for an `externalId` the account already uses.
-    async fn create(&self, customer: Customer, events: Vec<NewEvent>) -> Result<Customer, RepositoryError>;
+    async fn create(
+        &self,
+        customer: Customer,
+        events: Vec<NewEvent>,
+    ) -> Result<Customer, RepositoryError>;
 
     /// Matching customers, newest first.
-    async fn list(&self, tenant: Tenant, filter: CustomerFilter, page: PageRequest) -> Result<Page<Customer>, RepositoryError>;
+    async fn list(
+        &self,
+        tenant: Tenant,
+        filter: CustomerFilter,
+        page: PageRequest,
+    ) -> Result<Page<Customer>, RepositoryError>;
 
     /// MUST return `NotFound` outside the tenant.
     async fn get(&self, tenant: Tenant, id: CustomerId) -> Result<Customer, RepositoryError>;
 
     /// Row-locked read-decide-write with events, in one transaction.
-    async fn update(&self, tenant: Tenant, id: CustomerId, decide: Decide<Customer>) -> Result<Customer, RepositoryError>;
+    async fn update(
+        &self,
+        tenant: Tenant,
+        id: CustomerId,
+        decide: Decide<Customer>,
+    ) -> Result<Customer, RepositoryError>;
 
     /// Deletes the customer; its licenses stay, unlinked.
-    async fn delete(&self, tenant: Tenant, id: CustomerId, events: Vec<NewEvent>) -> Result<(), RepositoryError>;
+    async fn delete(
+        &self,
+        tenant: Tenant,
+        id: CustomerId,
+        events: Vec<NewEvent>,
+    ) -> Result<(), RepositoryError>;
 }

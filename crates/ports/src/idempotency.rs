@@ -40,7 +40,12 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> Result<IdempotencyStart, RepositoryError>;
 
     /// Stores the response of a claimed key.
-    async fn complete(&self, scope: &str, key: &str, response: StoredResponse) -> Result<(), RepositoryError>;
+    async fn complete(
+        &self,
+        scope: &str,
+        key: &str,
+        response: StoredResponse,
+    ) -> Result<(), RepositoryError>;
 
     /// Releases a claimed key without a response (the request failed on our side).
     async fn abandon(&self, scope: &str, key: &str) -> Result<(), RepositoryError>;

@@ -18,8 +18,8 @@ pub use clock::{Clock, SystemClock};
 pub use customers::{CustomerFilter, CustomerRepository};
 pub use error::{RepositoryError, UniqueField};
 pub use health::HealthCheck;
-pub use idempotency::{IdempotencyStore, IdempotencyStart, StoredResponse};
-pub use licenses::{LicenseFilter, LicenseRepository, LicenseDomain};
+pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};
+pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};
 pub use page::{Page, PageRequest};
 pub use products::ProductRepository;
 pub use tenant::Tenant;
@@ -28,6 +28,10 @@ pub use users::{NewSession, NewUser, SessionLookup, UserRepository};
 /// The decision applied to a loaded resource inside the repository's transaction:
 /// it returns the changed resource and the events announcing the change, or refuses.
 pub type Decide<T> = Box<
-    dyn FnOnce(T) -> Result<(T, Vec<licentia_domain::event::NewEvent>), licentia_domain::refusal::Refusal>
-        + Send,
+    dyn FnOnce(
+            T,
+        ) -> Result<
+            (T, Vec<licentia_domain::event::NewEvent>),
+            licentia_domain::refusal::Refusal,
+        > + Send,
 >;

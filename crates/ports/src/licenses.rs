@@ -43,13 +43,26 @@ pub trait LicenseRepository: Send + Sync {
     /// Stores one license with its events. MUST return `Conflict(LicenseKey)` for a
     /// key already in use, `MissingReference("product"|"customer")` for a product or
     /// customer outside the tenant.
-    async fn create(&self, license: License, events: Vec<NewEvent>) -> Result<License, RepositoryError>;
+    async fn create(
+        &self,
+        license: License,
+        events: Vec<NewEvent>,
+    ) -> Result<License, RepositoryError>;
 
     /// Stores all licenses or none.
-    async fn create_many(&self, licenses: Vec<License>, events: Vec<NewEvent>) -> Result<Vec<License>, RepositoryError>;
+    async fn create_many(
+        &self,
+        licenses: Vec<License>,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<License>, RepositoryError>;
 
     /// Matching licenses, newest first.
-    async fn list(&self, tenant: Tenant, filter: LicenseFilter, page: PageRequest) -> Result<Page<License>, RepositoryError>;
+    async fn list(
+        &self,
+        tenant: Tenant,
+        filter: LicenseFilter,
+        page: PageRequest,
+    ) -> Result<Page<License>, RepositoryError>;
 
     /// MUST return `NotFound` outside the tenant.
     async fn get(&self, tenant: Tenant, id: LicenseId) -> Result<License, RepositoryError>;
@@ -60,17 +73,40 @@ pub trait LicenseRepository: Send + Sync {
     /// Row-locked read-decide-write with events, in one transaction. MUST return
     /// `MissingReference("customer")` when the decided license names a customer
     /// outside the tenant.
-    async fn update(&self, tenant: Tenant, id: LicenseId, decide: Decide<License>) -> Result<License, RepositoryError>;
+    async fn update(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+        decide: Decide<License>,
+    ) -> Result<License, RepositoryError>;
 
     /// Deletes the license and its activations.
-    async fn delete(&self, tenant: Tenant, id: LicenseId, events: Vec<NewEvent>) -> Result<(), RepositoryError>;
+    async fn delete(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+        events: Vec<NewEvent>,
+    ) -> Result<(), RepositoryError>;
 
     /// The license's assigned domains, alphabetically.
-    async fn list_domains(&self, tenant: Tenant, id: LicenseId) -> Result<Vec<LicenseDomain>, RepositoryError>;
+    async fn list_domains(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+    ) -> Result<Vec<LicenseDomain>, RepositoryError>;
 
     /// MUST return `Conflict(Domain)` when already assigned.
-    async fn add_domain(&self, tenant: Tenant, domain: LicenseDomain) -> Result<LicenseDomain, RepositoryError>;
+    async fn add_domain(
+        &self,
+        tenant: Tenant,
+        domain: LicenseDomain,
+    ) -> Result<LicenseDomain, RepositoryError>;
 
     /// MUST return `NotFound` when not assigned.
-    async fn remove_domain(&self, tenant: Tenant, id: LicenseId, domain: &DomainName) -> Result<(), RepositoryError>;
+    async fn remove_domain(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+        domain: &DomainName,
+    ) -> Result<(), RepositoryError>;
 }

@@ -21,7 +21,10 @@ impl PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, per_page: 20 }
+        Self {
+            page: 1,
+            per_page: 20,
+        }
     }
 }
 

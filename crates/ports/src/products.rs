@@ -13,17 +13,30 @@ use crate::{Decide, Page, PageRequest, RepositoryError, Tenant};
 pub trait ProductRepository: Send + Sync {
     /// Stores a product with its events. MUST return `Conflict(Slug)` for a slug
     /// the account already uses.
-    async fn create(&self, product: Product, events: Vec<NewEvent>) -> Result<Product, RepositoryError>;
+    async fn create(
+        &self,
+        product: Product,
+        events: Vec<NewEvent>,
+    ) -> Result<Product, RepositoryError>;
 
     /// Products of the tenant, newest first.
-    async fn list(&self, tenant: Tenant, page: PageRequest) -> Result<Page<Product>, RepositoryError>;
+    async fn list(
+        &self,
+        tenant: Tenant,
+        page: PageRequest,
+    ) -> Result<Page<Product>, RepositoryError>;
 
     /// MUST return `NotFound` outside the tenant.
     async fn get(&self, tenant: Tenant, id: ProductId) -> Result<Product, RepositoryError>;
 
     /// Loads the product under a row lock, applies `decide`, stores the result and
     /// its events in one transaction. MUST return `Conflict(Slug)` as `create` does.
-    async fn update(&self, tenant: Tenant, id: ProductId, decide: Decide<Product>) -> Result<Product, RepositoryError>;
+    async fn update(
+        &self,
+        tenant: Tenant,
+        id: ProductId,
+        decide: Decide<Product>,
+    ) -> Result<Product, RepositoryError>;
 
     /// Deletes the product. Without `force`, MUST return `InUse` while it has
     /// licenses; with `force`, its licenses go with it.
@@ -36,11 +49,24 @@ pub trait ProductRepository: Send + Sync {
     ) -> Result<(), RepositoryError>;
 
     /// The product's allowed domains, alphabetically.
-    async fn list_domains(&self, tenant: Tenant, id: ProductId) -> Result<Vec<ProductDomain>, RepositoryError>;
+    async fn list_domains(
+        &self,
+        tenant: Tenant,
+        id: ProductId,
+    ) -> Result<Vec<ProductDomain>, RepositoryError>;
 
     /// Adds a domain. MUST return `Conflict(Domain)` when it is already listed.
-    async fn add_domain(&self, tenant: Tenant, domain: ProductDomain) -> Result<ProductDomain, RepositoryError>;
+    async fn add_domain(
+        &self,
+        tenant: Tenant,
+        domain: ProductDomain,
+    ) -> Result<ProductDomain, RepositoryError>;
 
     /// Removes a domain. MUST return `NotFound` when it is not listed.
-    async fn remove_domain(&self, tenant: Tenant, id: ProductId, domain: &DomainPattern) -> Result<(), RepositoryError>;
+    async fn remove_domain(
+        &self,
+        tenant: Tenant,
+        id: ProductId,
+        domain: &DomainPattern,
+    ) -> Result<(), RepositoryError>;
 }

@@ -16,7 +16,10 @@ pub struct Tenant {
 impl Tenant {
     /// The whole account.
     pub fn account(owner: UserId) -> Self {
-        Self { owner, product: None }
+        Self {
+            owner,
+            product: None,
+        }
     }
 
     /// Whether `product` lies within this tenant's product scope.

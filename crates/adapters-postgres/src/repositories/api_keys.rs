@@ -8,7 +8,8 @@ use licentia_domain::api_key::ApiKey;
 use licentia_domain::ids::ApiKeyId;
 use licentia_domain::secret_token::TokenHash;
 use licentia_ports::{
-    ApiKeyRepository, AuthenticatedKey, NewApiKey, Page, PageRequest, RepositoryError, Rotation, Tenant,
+    ApiKeyRepository, AuthenticatedKey, NewApiKey, Page, PageRequest, RepositoryError, Rotation,
+    Tenant,
 };
 use time::OffsetDateTime;
 
@@ -20,7 +21,9 @@ use crate::schema::{api_keys, users};
 type Boxed<'a> = api_keys::BoxedQuery<'a, diesel::pg::Pg>;
 
 fn visible(tenant: Tenant) -> Boxed<'static> {
-    let query = api_keys::table.filter(api_keys::user_id.eq(tenant.owner.as_uuid())).into_boxed();
+    let query = api_keys::table
+        .filter(api_keys::user_id.eq(tenant.owner.as_uuid()))
+        .into_boxed();
     match tenant.product {
         Some(product) => query.filter(api_keys::product_id.eq(product.as_uuid())),
         None => query,
@@ -54,9 +57,17 @@ impl ApiKeyRepository for PostgresStore {
             .try_into()
     }
 
-    async fn list(&self, tenant: Tenant, page: PageRequest) -> Result<Page<ApiKey>, RepositoryError> {
+    async fn list(
+        &self,
+        tenant: Tenant,
+        page: PageRequest,
+    ) -> Result<Page<ApiKey>, RepositoryError> {
         let mut conn = self.conn().await?;
-        let count: i64 = visible(tenant).count().get_result(&mut conn).await.map_err(db_error)?;
+        let count: i64 = visible(tenant)
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
         let rows: Vec<ApiKeyRow> = visible(tenant)
             .order((api_keys::created_at.desc(), api_keys::id.desc()))
             .limit(page.limit())
@@ -66,7 +77,10 @@ impl ApiKeyRepository for PostgresStore {
             .await
             .map_err(db_error)?;
         Ok(Page {
-            items: rows.into_iter().map(ApiKey::try_from).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(ApiKey::try_from)
+                .collect::<Result<_, _>>()?,
             total: total(count),
         })
     }
@@ -82,20 +96,29 @@ impl ApiKeyRepository for PostgresStore {
             .try_into()
     }
 
-    async fn revoke(&self, tenant: Tenant, id: ApiKeyId, now: OffsetDateTime) -> Result<ApiKey, RepositoryError> {
+    async fn revoke(
+        &self,
+        tenant: Tenant,
+        id: ApiKeyId,
+        now: OffsetDateTime,
+    ) -> Result<ApiKey, RepositoryError> {
         let mut conn = self.conn().await?;
-        let target = visible(tenant).filter(api_keys::id.eq(id.as_uuid())).select(api_keys::id);
+        let target = visible(tenant)
+            .filter(api_keys::id.eq(id.as_uuid()))
+            .select(api_keys::id);
         diesel::update(api_keys::table.filter(api_keys::id.eq_any(target)))
-            .set((
-                api_keys::revoked_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-                    "coalesce(revoked_at, ",
-                )
-                .bind::<diesel::sql_types::Timestamptz, _>(now)
-                .sql(")")),
-                api_keys::previous_secret_hash.eq(None::<Vec<u8>>),
-                api_keys::previous_valid_until.eq(None::<OffsetDateTime>),
-                api_keys::updated_at.eq(now),
-            ))
+            .set(
+                (
+                    api_keys::revoked_at.eq(diesel::dsl::sql::<
+                        diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                    >("coalesce(revoked_at, ")
+                    .bind::<diesel::sql_types::Timestamptz, _>(now)
+                    .sql(")")),
+                    api_keys::previous_secret_hash.eq(None::<Vec<u8>>),
+                    api_keys::previous_valid_until.eq(None::<OffsetDateTime>),
+                    api_keys::updated_at.eq(now),
+                ),
+            )
             .returning(ApiKeyRow::as_returning())
             .get_result(&mut conn)
             .await
@@ -103,7 +126,12 @@ impl ApiKeyRepository for PostgresStore {
             .try_into()
     }
 
-    async fn rotate(&self, tenant: Tenant, id: ApiKeyId, rotation: Rotation) -> Result<ApiKey, RepositoryError> {
+    async fn rotate(
+        &self,
+        tenant: Tenant,
+        id: ApiKeyId,
+        rotation: Rotation,
+    ) -> Result<ApiKey, RepositoryError> {
         let mut conn = self.conn().await?;
         // The previous secret is the one being replaced, kept only during a grace period.
         diesel::sql_query(
@@ -138,9 +166,11 @@ impl ApiKeyRepository for PostgresStore {
         let found: Option<(ApiKeyRow, UserRow)> = api_keys::table
             .inner_join(users::table)
             .filter(
-                api_keys::secret_hash.eq(bytes).or(api_keys::previous_secret_hash
+                api_keys::secret_hash
                     .eq(bytes)
-                    .and(api_keys::previous_valid_until.gt(now))),
+                    .or(api_keys::previous_secret_hash
+                        .eq(bytes)
+                        .and(api_keys::previous_valid_until.gt(now))),
             )
             .select((ApiKeyRow::as_select(), UserRow::as_select()))
             .first(&mut conn)
@@ -157,7 +187,24 @@ impl ApiKeyRepository for PostgresStore {
             .transpose()
     }
 
-    async fn record_last_used(&self, uses: &[(ApiKeyId, OffsetDateTime)]) -> Result<(), RepositoryError> {
+    async fn owner_of(
+        &self,
+        id: ApiKeyId,
+    ) -> Result<licentia_domain::ids::UserId, RepositoryError> {
+        let mut conn = self.conn().await?;
+        api_keys::table
+            .find(id.as_uuid())
+            .select(api_keys::user_id)
+            .first::<uuid::Uuid>(&mut conn)
+            .await
+            .map(licentia_domain::ids::UserId::from_uuid)
+            .map_err(db_error)
+    }
+
+    async fn record_last_used(
+        &self,
+        uses: &[(ApiKeyId, OffsetDateTime)],
+    ) -> Result<(), RepositoryError> {
         if uses.is_empty() {
             return Ok(());
         }

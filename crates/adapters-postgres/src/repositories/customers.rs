@@ -6,7 +6,9 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use licentia_domain::customer::Customer;
 use licentia_domain::event::NewEvent;
 use licentia_domain::ids::CustomerId;
-use licentia_ports::{CustomerFilter, CustomerRepository, Decide, Page, PageRequest, RepositoryError, Tenant};
+use licentia_ports::{
+    CustomerFilter, CustomerRepository, Decide, Page, PageRequest, RepositoryError, Tenant,
+};
 use time::OffsetDateTime;
 
 use super::{PostgresStore, like_pattern, total};
@@ -19,7 +21,9 @@ type Boxed<'a> = customers::BoxedQuery<'a, diesel::pg::Pg>;
 
 /// Customers belong to the account; a product scope does not narrow them.
 fn visible(tenant: Tenant) -> Boxed<'static> {
-    customers::table.filter(customers::user_id.eq(tenant.owner.as_uuid())).into_boxed()
+    customers::table
+        .filter(customers::user_id.eq(tenant.owner.as_uuid()))
+        .into_boxed()
 }
 
 fn filtered(tenant: Tenant, filter: &CustomerFilter) -> Boxed<'static> {
@@ -32,14 +36,22 @@ fn filtered(tenant: Tenant, filter: &CustomerFilter) -> Boxed<'static> {
     }
     if let Some(q) = &filter.query {
         let pattern = like_pattern(q);
-        query = query.filter(customers::name.ilike(pattern.clone()).or(customers::email.ilike(pattern)));
+        query = query.filter(
+            customers::name
+                .ilike(pattern.clone())
+                .or(customers::email.ilike(pattern)),
+        );
     }
     query
 }
 
 #[async_trait]
 impl CustomerRepository for PostgresStore {
-    async fn create(&self, customer: Customer, events: Vec<NewEvent>) -> Result<Customer, RepositoryError> {
+    async fn create(
+        &self,
+        customer: Customer,
+        events: Vec<NewEvent>,
+    ) -> Result<Customer, RepositoryError> {
         let mut conn = self.conn().await?;
         let row = CustomerRow::from(&customer);
         conn.transaction(async move |conn| {
@@ -55,9 +67,18 @@ impl CustomerRepository for PostgresStore {
         .try_into()
     }
 
-    async fn list(&self, tenant: Tenant, filter: CustomerFilter, page: PageRequest) -> Result<Page<Customer>, RepositoryError> {
+    async fn list(
+        &self,
+        tenant: Tenant,
+        filter: CustomerFilter,
+        page: PageRequest,
+    ) -> Result<Page<Customer>, RepositoryError> {
         let mut conn = self.conn().await?;
-        let count: i64 = filtered(tenant, &filter).count().get_result(&mut conn).await.map_err(db_error)?;
+        let count: i64 = filtered(tenant, &filter)
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
         let rows: Vec<CustomerRow> = filtered(tenant, &filter)
             .order((customers::created_at.desc(), customers::id.desc()))
             .limit(page.limit())
@@ -67,7 +88,10 @@ impl CustomerRepository for PostgresStore {
             .await
             .map_err(db_error)?;
         Ok(Page {
-            items: rows.into_iter().map(Customer::try_from).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(Customer::try_from)
+                .collect::<Result<_, _>>()?,
             total: total(count),
         })
     }
@@ -83,7 +107,12 @@ impl CustomerRepository for PostgresStore {
             .try_into()
     }
 
-    async fn update(&self, tenant: Tenant, id: CustomerId, decide: Decide<Customer>) -> Result<Customer, RepositoryError> {
+    async fn update(
+        &self,
+        tenant: Tenant,
+        id: CustomerId,
+        decide: Decide<Customer>,
+    ) -> Result<Customer, RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
             let current: CustomerRow = customers::table
@@ -93,7 +122,8 @@ impl CustomerRepository for PostgresStore {
                 .select(CustomerRow::as_select())
                 .first(conn)
                 .await?;
-            let (changed, events) = decide(Customer::try_from(current)?).map_err(RepositoryError::from)?;
+            let (changed, events) =
+                decide(Customer::try_from(current)?).map_err(RepositoryError::from)?;
             let stored: CustomerRow = diesel::update(customers::table.find(id.as_uuid()))
                 .set(&CustomerRow::from(&changed))
                 .returning(CustomerRow::as_returning())
@@ -106,10 +136,17 @@ impl CustomerRepository for PostgresStore {
         .try_into()
     }
 
-    async fn delete(&self, tenant: Tenant, id: CustomerId, events: Vec<NewEvent>) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        tenant: Tenant,
+        id: CustomerId,
+        events: Vec<NewEvent>,
+    ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
-            let target = visible(tenant).filter(customers::id.eq(id.as_uuid())).select(customers::id);
+            let target = visible(tenant)
+                .filter(customers::id.eq(id.as_uuid()))
+                .select(customers::id);
             let deleted = diesel::delete(customers::table.filter(customers::id.eq_any(target)))
                 .execute(conn)
                 .await?;

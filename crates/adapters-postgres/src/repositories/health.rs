@@ -11,9 +11,11 @@ use crate::error::db_error;
 impl HealthCheck for PostgresStore {
     async fn ping(&self) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
-        conn.batch_execute("SELECT 1").await.map_err(|e| match db_error(e) {
-            RepositoryError::Internal(detail) => RepositoryError::Unavailable(detail),
-            other => other,
-        })
+        conn.batch_execute("SELECT 1")
+            .await
+            .map_err(|e| match db_error(e) {
+                RepositoryError::Internal(detail) => RepositoryError::Unavailable(detail),
+                other => other,
+            })
     }
 }

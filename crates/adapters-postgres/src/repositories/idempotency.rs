@@ -42,13 +42,22 @@ impl IdempotencyStore for PostgresStore {
         if claimed == 1 {
             return Ok(IdempotencyStart::Started);
         }
-        let (hash, status, content_type, body): (Vec<u8>, Option<i16>, Option<String>, Option<Vec<u8>>) =
-            keys::table
-                .find((scope, key))
-                .select((keys::request_hash, keys::status, keys::content_type, keys::body))
-                .first(&mut conn)
-                .await
-                .map_err(db_error)?;
+        let (hash, status, content_type, body): (
+            Vec<u8>,
+            Option<i16>,
+            Option<String>,
+            Option<Vec<u8>>,
+        ) = keys::table
+            .find((scope, key))
+            .select((
+                keys::request_hash,
+                keys::status,
+                keys::content_type,
+                keys::body,
+            ))
+            .first(&mut conn)
+            .await
+            .map_err(db_error)?;
         if hash != request_hash {
             return Ok(IdempotencyStart::Mismatch);
         }
@@ -62,7 +71,12 @@ impl IdempotencyStore for PostgresStore {
         })
     }
 
-    async fn complete(&self, scope: &str, key: &str, response: StoredResponse) -> Result<(), RepositoryError> {
+    async fn complete(
+        &self,
+        scope: &str,
+        key: &str,
+        response: StoredResponse,
+    ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
         diesel::update(keys::table.find((scope, key)))
             .set((
@@ -78,10 +92,14 @@ impl IdempotencyStore for PostgresStore {
 
     async fn abandon(&self, scope: &str, key: &str) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
-        diesel::delete(keys::table.find((scope, key)).filter(keys::status.is_null()))
-            .execute(&mut conn)
-            .await
-            .map(|_| ())
-            .map_err(db_error)
+        diesel::delete(
+            keys::table
+                .find((scope, key))
+                .filter(keys::status.is_null()),
+        )
+        .execute(&mut conn)
+        .await
+        .map(|_| ())
+        .map_err(db_error)
     }
 }

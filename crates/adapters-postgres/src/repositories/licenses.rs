@@ -11,7 +11,8 @@ use licentia_domain::ids::{LicenseId, UserId};
 use licentia_domain::license::License;
 use licentia_domain::license_status::LicenseStatus;
 use licentia_ports::{
-    Decide, LicenseDomain, LicenseFilter, LicenseRepository, Page, PageRequest, RepositoryError, Tenant,
+    Decide, LicenseDomain, LicenseFilter, LicenseRepository, Page, PageRequest, RepositoryError,
+    Tenant,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -25,7 +26,9 @@ use crate::schema::{customers, license_domains, licenses};
 type Boxed<'a> = licenses::BoxedQuery<'a, diesel::pg::Pg>;
 
 fn visible(tenant: Tenant) -> Boxed<'static> {
-    let query = licenses::table.filter(licenses::user_id.eq(tenant.owner.as_uuid())).into_boxed();
+    let query = licenses::table
+        .filter(licenses::user_id.eq(tenant.owner.as_uuid()))
+        .into_boxed();
     match tenant.product {
         Some(product) => query.filter(licenses::product_id.eq(product.as_uuid())),
         None => query,
@@ -36,7 +39,9 @@ fn filtered(tenant: Tenant, filter: &LicenseFilter) -> Boxed<'static> {
     let now = filter.now.unwrap_or_else(OffsetDateTime::now_utc);
     let mut query = visible(tenant);
     if let Some(status) = filter.status {
-        let not_past = licenses::expires_at.is_null().or(licenses::expires_at.gt(now));
+        let not_past = licenses::expires_at
+            .is_null()
+            .or(licenses::expires_at.gt(now));
         query = match status {
             LicenseStatus::Revoked => query.filter(licenses::status.eq(status.as_str())),
             LicenseStatus::Expired => query.filter(
@@ -44,7 +49,9 @@ fn filtered(tenant: Tenant, filter: &LicenseFilter) -> Boxed<'static> {
                     .ne(LicenseStatus::Revoked.as_str())
                     .and(licenses::expires_at.le(now))),
             ),
-            other => query.filter(licenses::status.eq(other.as_str())).filter(not_past),
+            other => query
+                .filter(licenses::status.eq(other.as_str()))
+                .filter(not_past),
         };
     }
     if let Some(product) = filter.product_id {
@@ -54,7 +61,13 @@ fn filtered(tenant: Tenant, filter: &LicenseFilter) -> Boxed<'static> {
         query = query.filter(licenses::customer_id.eq(customer.as_uuid()));
     }
     if let Some(plan) = &filter.plan {
-        query = query.filter(licenses::plan.ilike(plan.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        query = query.filter(
+            licenses::plan.ilike(
+                plan.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_"),
+            ),
+        );
     }
     if let Some(email) = &filter.email {
         query = query.filter(licenses::issued_email.eq(email.clone()));
@@ -114,7 +127,10 @@ async fn insert_all(
     ensure_customers_owned(
         conn,
         owner,
-        licenses_to_store.iter().filter_map(|l| l.customer_id.map(|c| c.as_uuid())).collect(),
+        licenses_to_store
+            .iter()
+            .filter_map(|l| l.customer_id.map(|c| c.as_uuid()))
+            .collect(),
     )
     .await?;
     let rows: Vec<LicenseRow> = licenses_to_store.iter().map(LicenseRow::from).collect();
@@ -134,12 +150,22 @@ async fn insert_all(
 
 #[async_trait]
 impl LicenseRepository for PostgresStore {
-    async fn create(&self, license: License, events: Vec<NewEvent>) -> Result<License, RepositoryError> {
+    async fn create(
+        &self,
+        license: License,
+        events: Vec<NewEvent>,
+    ) -> Result<License, RepositoryError> {
         let mut stored = self.create_many(vec![license], events).await?;
-        stored.pop().ok_or_else(|| RepositoryError::Internal("insert returned no row".into()))
+        stored
+            .pop()
+            .ok_or_else(|| RepositoryError::Internal("insert returned no row".into()))
     }
 
-    async fn create_many(&self, new: Vec<License>, events: Vec<NewEvent>) -> Result<Vec<License>, RepositoryError> {
+    async fn create_many(
+        &self,
+        new: Vec<License>,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<License>, RepositoryError> {
         let mut conn = self.conn().await?;
         let rows = conn
             .transaction(async move |conn| insert_all(conn, &new, &events).await)
@@ -147,9 +173,18 @@ impl LicenseRepository for PostgresStore {
         rows.into_iter().map(License::try_from).collect()
     }
 
-    async fn list(&self, tenant: Tenant, filter: LicenseFilter, page: PageRequest) -> Result<Page<License>, RepositoryError> {
+    async fn list(
+        &self,
+        tenant: Tenant,
+        filter: LicenseFilter,
+        page: PageRequest,
+    ) -> Result<Page<License>, RepositoryError> {
         let mut conn = self.conn().await?;
-        let count: i64 = filtered(tenant, &filter).count().get_result(&mut conn).await.map_err(db_error)?;
+        let count: i64 = filtered(tenant, &filter)
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
         let rows: Vec<LicenseRow> = filtered(tenant, &filter)
             .order((licenses::created_at.desc(), licenses::id.desc()))
             .limit(page.limit())
@@ -159,7 +194,10 @@ impl LicenseRepository for PostgresStore {
             .await
             .map_err(db_error)?;
         Ok(Page {
-            items: rows.into_iter().map(License::try_from).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(License::try_from)
+                .collect::<Result<_, _>>()?,
             total: total(count),
         })
     }
@@ -186,7 +224,12 @@ impl LicenseRepository for PostgresStore {
             .try_into()
     }
 
-    async fn update(&self, tenant: Tenant, id: LicenseId, decide: Decide<License>) -> Result<License, RepositoryError> {
+    async fn update(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+        decide: Decide<License>,
+    ) -> Result<License, RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
             let current: LicenseRow = licenses::table
@@ -196,12 +239,19 @@ impl LicenseRepository for PostgresStore {
                 .select(LicenseRow::as_select())
                 .first(conn)
                 .await?;
-            if !tenant.reaches(licentia_domain::ids::ProductId::from_uuid(current.product_id)) {
+            if !tenant.reaches(licentia_domain::ids::ProductId::from_uuid(
+                current.product_id,
+            )) {
                 return Err(TxError::Port(RepositoryError::NotFound));
             }
             let before_customer = current.customer_id;
-            let (changed, events) = decide(License::try_from(current)?).map_err(RepositoryError::from)?;
-            if let Some(customer) = changed.customer_id.map(|c| c.as_uuid()).filter(|c| Some(*c) != before_customer) {
+            let (changed, events) =
+                decide(License::try_from(current)?).map_err(RepositoryError::from)?;
+            if let Some(customer) = changed
+                .customer_id
+                .map(|c| c.as_uuid())
+                .filter(|c| Some(*c) != before_customer)
+            {
                 ensure_customers_owned(conn, tenant.owner, BTreeSet::from([customer])).await?;
             }
             let stored: LicenseRow = diesel::update(licenses::table.find(id.as_uuid()))
@@ -216,10 +266,17 @@ impl LicenseRepository for PostgresStore {
         .try_into()
     }
 
-    async fn delete(&self, tenant: Tenant, id: LicenseId, events: Vec<NewEvent>) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+        events: Vec<NewEvent>,
+    ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
-            let target = visible(tenant).filter(licenses::id.eq(id.as_uuid())).select(licenses::id);
+            let target = visible(tenant)
+                .filter(licenses::id.eq(id.as_uuid()))
+                .select(licenses::id);
             let deleted = diesel::delete(licenses::table.filter(licenses::id.eq_any(target)))
                 .execute(conn)
                 .await?;
@@ -233,7 +290,11 @@ impl LicenseRepository for PostgresStore {
         .map_err(RepositoryError::from)
     }
 
-    async fn list_domains(&self, tenant: Tenant, id: LicenseId) -> Result<Vec<LicenseDomain>, RepositoryError> {
+    async fn list_domains(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+    ) -> Result<Vec<LicenseDomain>, RepositoryError> {
         let mut conn = self.conn().await?;
         visible(tenant)
             .filter(licenses::id.eq(id.as_uuid()))
@@ -252,14 +313,19 @@ impl LicenseRepository for PostgresStore {
             .map(|(domain, created_at)| {
                 Ok(LicenseDomain {
                     license_id: id,
-                    domain: DomainName::parse(&domain).map_err(corrupt("license_domains", "domain"))?,
+                    domain: DomainName::parse(&domain)
+                        .map_err(corrupt("license_domains", "domain"))?,
                     created_at,
                 })
             })
             .collect()
     }
 
-    async fn add_domain(&self, tenant: Tenant, domain: LicenseDomain) -> Result<LicenseDomain, RepositoryError> {
+    async fn add_domain(
+        &self,
+        tenant: Tenant,
+        domain: LicenseDomain,
+    ) -> Result<LicenseDomain, RepositoryError> {
         let mut conn = self.conn().await?;
         visible(tenant)
             .filter(licenses::id.eq(domain.license_id.as_uuid()))
@@ -279,9 +345,16 @@ impl LicenseRepository for PostgresStore {
         Ok(domain)
     }
 
-    async fn remove_domain(&self, tenant: Tenant, id: LicenseId, domain: &DomainName) -> Result<(), RepositoryError> {
+    async fn remove_domain(
+        &self,
+        tenant: Tenant,
+        id: LicenseId,
+        domain: &DomainName,
+    ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
-        let target = visible(tenant).filter(licenses::id.eq(id.as_uuid())).select(licenses::id);
+        let target = visible(tenant)
+            .filter(licenses::id.eq(id.as_uuid()))
+            .select(licenses::id);
         let removed = diesel::delete(
             license_domains::table
                 .filter(license_domains::license_id.eq_any(target))
@@ -290,6 +363,10 @@ impl LicenseRepository for PostgresStore {
         .execute(&mut conn)
         .await
         .map_err(db_error)?;
-        if removed == 0 { Err(RepositoryError::NotFound) } else { Ok(()) }
+        if removed == 0 {
+            Err(RepositoryError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 }

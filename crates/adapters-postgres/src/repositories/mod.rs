@@ -42,7 +42,10 @@ impl PostgresStore {
 
 /// Escapes `%`, `_` and `\` so user input is matched literally by `LIKE`.
 fn like_pattern(raw: &str) -> String {
-    let escaped = raw.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = raw
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 

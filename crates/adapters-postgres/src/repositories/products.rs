@@ -19,7 +19,9 @@ use crate::schema::{licenses, product_domains, products};
 type Boxed<'a> = products::BoxedQuery<'a, diesel::pg::Pg>;
 
 fn visible(tenant: Tenant) -> Boxed<'static> {
-    let query = products::table.filter(products::user_id.eq(tenant.owner.as_uuid())).into_boxed();
+    let query = products::table
+        .filter(products::user_id.eq(tenant.owner.as_uuid()))
+        .into_boxed();
     match tenant.product {
         Some(product) => query.filter(products::id.eq(product.as_uuid())),
         None => query,
@@ -42,7 +44,11 @@ async fn ensure_visible(
 
 #[async_trait]
 impl ProductRepository for PostgresStore {
-    async fn create(&self, product: Product, events: Vec<NewEvent>) -> Result<Product, RepositoryError> {
+    async fn create(
+        &self,
+        product: Product,
+        events: Vec<NewEvent>,
+    ) -> Result<Product, RepositoryError> {
         let mut conn = self.conn().await?;
         let row = ProductRow::from(&product);
         conn.transaction(async move |conn| {
@@ -58,9 +64,17 @@ impl ProductRepository for PostgresStore {
         .try_into()
     }
 
-    async fn list(&self, tenant: Tenant, page: PageRequest) -> Result<Page<Product>, RepositoryError> {
+    async fn list(
+        &self,
+        tenant: Tenant,
+        page: PageRequest,
+    ) -> Result<Page<Product>, RepositoryError> {
         let mut conn = self.conn().await?;
-        let count: i64 = visible(tenant).count().get_result(&mut conn).await.map_err(db_error)?;
+        let count: i64 = visible(tenant)
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
         let rows: Vec<ProductRow> = visible(tenant)
             .order((products::created_at.desc(), products::id.desc()))
             .limit(page.limit())
@@ -70,7 +84,10 @@ impl ProductRepository for PostgresStore {
             .await
             .map_err(db_error)?;
         Ok(Page {
-            items: rows.into_iter().map(Product::try_from).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(Product::try_from)
+                .collect::<Result<_, _>>()?,
             total: total(count),
         })
     }
@@ -86,7 +103,12 @@ impl ProductRepository for PostgresStore {
             .try_into()
     }
 
-    async fn update(&self, tenant: Tenant, id: ProductId, decide: Decide<Product>) -> Result<Product, RepositoryError> {
+    async fn update(
+        &self,
+        tenant: Tenant,
+        id: ProductId,
+        decide: Decide<Product>,
+    ) -> Result<Product, RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
             let current: ProductRow = products::table
@@ -99,7 +121,8 @@ impl ProductRepository for PostgresStore {
             if !tenant.reaches(id) {
                 return Err(TxError::Port(RepositoryError::NotFound));
             }
-            let (changed, events) = decide(Product::try_from(current)?).map_err(RepositoryError::from)?;
+            let (changed, events) =
+                decide(Product::try_from(current)?).map_err(RepositoryError::from)?;
             let stored: ProductRow = diesel::update(products::table.find(id.as_uuid()))
                 .set(&ProductRow::from(&changed))
                 .returning(ProductRow::as_returning())
@@ -112,7 +135,13 @@ impl ProductRepository for PostgresStore {
         .try_into()
     }
 
-    async fn delete(&self, tenant: Tenant, id: ProductId, force: bool, events: Vec<NewEvent>) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        tenant: Tenant,
+        id: ProductId,
+        force: bool,
+        events: Vec<NewEvent>,
+    ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
             let product: uuid::Uuid = products::table
@@ -135,7 +164,9 @@ impl ProductRepository for PostgresStore {
                     return Err(TxError::Port(RepositoryError::InUse));
                 }
             }
-            diesel::delete(products::table.find(product)).execute(conn).await?;
+            diesel::delete(products::table.find(product))
+                .execute(conn)
+                .await?;
             outbox::record(conn, tenant.owner, &events, OffsetDateTime::now_utc()).await?;
             Ok(())
         })
@@ -143,7 +174,11 @@ impl ProductRepository for PostgresStore {
         .map_err(RepositoryError::from)
     }
 
-    async fn list_domains(&self, tenant: Tenant, id: ProductId) -> Result<Vec<ProductDomain>, RepositoryError> {
+    async fn list_domains(
+        &self,
+        tenant: Tenant,
+        id: ProductId,
+    ) -> Result<Vec<ProductDomain>, RepositoryError> {
         let mut conn = self.conn().await?;
         ensure_visible(&mut conn, tenant, id).await?;
         let rows: Vec<(String, OffsetDateTime)> = product_domains::table
@@ -157,14 +192,19 @@ impl ProductRepository for PostgresStore {
             .map(|(domain, created_at)| {
                 Ok(ProductDomain {
                     product_id: id,
-                    domain: DomainPattern::parse(&domain).map_err(corrupt("product_domains", "domain"))?,
+                    domain: DomainPattern::parse(&domain)
+                        .map_err(corrupt("product_domains", "domain"))?,
                     created_at,
                 })
             })
             .collect()
     }
 
-    async fn add_domain(&self, tenant: Tenant, domain: ProductDomain) -> Result<ProductDomain, RepositoryError> {
+    async fn add_domain(
+        &self,
+        tenant: Tenant,
+        domain: ProductDomain,
+    ) -> Result<ProductDomain, RepositoryError> {
         let mut conn = self.conn().await?;
         ensure_visible(&mut conn, tenant, domain.product_id).await?;
         diesel::insert_into(product_domains::table)
@@ -179,7 +219,12 @@ impl ProductRepository for PostgresStore {
         Ok(domain)
     }
 
-    async fn remove_domain(&self, tenant: Tenant, id: ProductId, domain: &DomainPattern) -> Result<(), RepositoryError> {
+    async fn remove_domain(
+        &self,
+        tenant: Tenant,
+        id: ProductId,
+        domain: &DomainPattern,
+    ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
         ensure_visible(&mut conn, tenant, id).await?;
         let removed = diesel::delete(
@@ -190,6 +235,10 @@ impl ProductRepository for PostgresStore {
         .execute(&mut conn)
         .await
         .map_err(db_error)?;
-        if removed == 0 { Err(RepositoryError::NotFound) } else { Ok(()) }
+        if removed == 0 {
+            Err(RepositoryError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 }

@@ -8,7 +8,9 @@ use licentia_domain::api_key::Session;
 use licentia_domain::email::Email;
 use licentia_domain::ids::{SessionId, UserId};
 use licentia_domain::secret_token::TokenHash;
-use licentia_ports::{NewSession, NewUser, Page, PageRequest, RepositoryError, SessionLookup, UserRepository};
+use licentia_ports::{
+    NewSession, NewUser, Page, PageRequest, RepositoryError, SessionLookup, UserRepository,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -81,7 +83,11 @@ impl UserRepository for PostgresStore {
 
     async fn list_users(&self, page: PageRequest) -> Result<Page<User>, RepositoryError> {
         let mut conn = self.conn().await?;
-        let count: i64 = users::table.count().get_result(&mut conn).await.map_err(db_error)?;
+        let count: i64 = users::table
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
         let rows: Vec<UserRow> = users::table
             .order((users::created_at.desc(), users::id.desc()))
             .limit(page.limit())
@@ -91,7 +97,10 @@ impl UserRepository for PostgresStore {
             .await
             .map_err(db_error)?;
         Ok(Page {
-            items: rows.into_iter().map(User::try_from).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(User::try_from)
+                .collect::<Result<_, _>>()?,
             total: total(count),
         })
     }
@@ -168,10 +177,12 @@ impl UserRepository for PostgresStore {
 
     async fn delete_session(&self, token_hash: &TokenHash) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
-        diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash.as_bytes().as_slice())))
-            .execute(&mut conn)
-            .await
-            .map(|_| ())
-            .map_err(db_error)
+        diesel::delete(
+            sessions::table.filter(sessions::token_hash.eq(token_hash.as_bytes().as_slice())),
+        )
+        .execute(&mut conn)
+        .await
+        .map(|_| ())
+        .map_err(db_error)
     }
 }

@@ -55,7 +55,8 @@ impl TryFrom<ApiKeyRow> for ApiKey {
             name: Name::parse(&row.name).map_err(corrupt("api_keys", "name"))?,
             prefix: row.prefix,
             last_four: row.last_four,
-            scopes: ScopeSet::parse(&text_array(row.scopes)).map_err(corrupt("api_keys", "scopes"))?,
+            scopes: ScopeSet::parse(&text_array(row.scopes))
+                .map_err(corrupt("api_keys", "scopes"))?,
             product_id: row.product_id.map(ProductId::from_uuid),
             expires_at: row.expires_at,
             revoked_at: row.revoked_at,

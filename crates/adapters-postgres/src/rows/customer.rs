@@ -37,7 +37,12 @@ impl TryFrom<CustomerRow> for Customer {
             owner: UserId::from_uuid(row.user_id),
             email: Email::parse(&row.email).map_err(corrupt("customers", "email"))?,
             name: Name::parse(&row.name).map_err(corrupt("customers", "name"))?,
-            company: row.company.as_deref().map(Name::parse).transpose().map_err(corrupt("customers", "company"))?,
+            company: row
+                .company
+                .as_deref()
+                .map(Name::parse)
+                .transpose()
+                .map_err(corrupt("customers", "company"))?,
             external_id: row
                 .external_id
                 .as_deref()

@@ -51,14 +51,20 @@ impl TryFrom<LicenseRow> for License {
             key: LicenseKey::from_storage(row.key),
             plan: row.plan,
             status: row.status.parse().map_err(corrupt("licenses", "status"))?,
-            issued_to: row.issued_to.as_deref().map(Name::parse).transpose().map_err(corrupt("licenses", "issued_to"))?,
+            issued_to: row
+                .issued_to
+                .as_deref()
+                .map(Name::parse)
+                .transpose()
+                .map_err(corrupt("licenses", "issued_to"))?,
             issued_email: row
                 .issued_email
                 .as_deref()
                 .map(Email::parse)
                 .transpose()
                 .map_err(corrupt("licenses", "issued_email"))?,
-            features: Feature::parse_list(&text_array(row.features)).map_err(corrupt("licenses", "features"))?,
+            features: Feature::parse_list(&text_array(row.features))
+                .map_err(corrupt("licenses", "features"))?,
             max_activations: row.max_activations.map(count),
             activation_count: count(row.activation_count),
             expires_at: row.expires_at,
@@ -83,8 +89,14 @@ impl From<&License> for LicenseRow {
             status: l.status.as_str().to_owned(),
             issued_to: l.issued_to.as_ref().map(|n| n.as_str().to_owned()),
             issued_email: l.issued_email.as_ref().map(|e| e.as_str().to_owned()),
-            features: l.features.iter().map(|f| Some(f.as_str().to_owned())).collect(),
-            max_activations: l.max_activations.map(|m| i32::try_from(m).unwrap_or(i32::MAX)),
+            features: l
+                .features
+                .iter()
+                .map(|f| Some(f.as_str().to_owned()))
+                .collect(),
+            max_activations: l
+                .max_activations
+                .map(|m| i32::try_from(m).unwrap_or(i32::MAX)),
             activation_count: i32::try_from(l.activation_count).unwrap_or(i32::MAX),
             expires_at: l.expires_at,
             last_validated_at: l.last_validated_at,

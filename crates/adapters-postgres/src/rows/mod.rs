@@ -18,7 +18,10 @@ pub(crate) use user::UserRow;
 use licentia_domain::ValidationError;
 use licentia_ports::RepositoryError;
 
-pub(crate) fn corrupt(table: &'static str, field: &'static str) -> impl Fn(ValidationError) -> RepositoryError {
+pub(crate) fn corrupt(
+    table: &'static str,
+    field: &'static str,
+) -> impl Fn(ValidationError) -> RepositoryError {
     move |e| RepositoryError::Internal(format!("corrupt row in {table}.{field}: {e}"))
 }
 

@@ -50,7 +50,8 @@ impl TryFrom<ProductRow> for Product {
                 .map(Description::parse)
                 .transpose()
                 .map_err(corrupt("products", "description"))?,
-            key_prefix: KeyPrefix::parse(&row.key_prefix).map_err(corrupt("products", "key_prefix"))?,
+            key_prefix: KeyPrefix::parse(&row.key_prefix)
+                .map_err(corrupt("products", "key_prefix"))?,
             plans,
             metadata: Metadata::parse(row.metadata).map_err(corrupt("products", "metadata"))?,
             created_at: row.created_at,

@@ -1,0 +1,196 @@
+//! Operator commands (`licentia admin …`, also `cargo xtask admin …`), implemented once
+//! on the same services as the API.
+
+use std::io::{IsTerminal, Read};
+
+use anyhow::{Context, anyhow, bail};
+use licentia_domain::account::{Password, Role, Tier};
+use licentia_domain::email::Email;
+use licentia_domain::ids::{ApiKeyId, ProductId};
+use licentia_domain::scope::ScopeSet;
+use licentia_domain::secret_token::{PlainToken, TokenKind};
+use licentia_domain::text::Name;
+use licentia_ports::Tenant;
+
+use crate::cli::{AdminCommand, CreateApiKey, CreateUser};
+use crate::services::{accounts, api_keys};
+use crate::state::AppState;
+
+/// Runs one operator command and prints its outcome.
+pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateUser(args) => create_user(state, args).await,
+        AdminCommand::CreateApiKey(args) => create_api_key(state, args).await,
+        AdminCommand::RevokeApiKey { id } => revoke_api_key(state, &id).await,
+        AdminCommand::SetTier { user, tier } => set_tier(state, &user, &tier).await,
+    }
+}
+
+async fn create_user(state: &AppState, args: CreateUser) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email).map_err(|e| anyhow!("--email {e}"))?;
+    let name = Name::parse(&args.name).map_err(|e| anyhow!("--name {e}"))?;
+    let role: Role = args.role.parse().map_err(|e| anyhow!("--role {e}"))?;
+    let tier: Tier = args.tier.parse().map_err(|e| anyhow!("--tier {e}"))?;
+    let (password, generated) = if std::io::stdin().is_terminal() {
+        (generated_password(), true)
+    } else {
+        let mut piped = String::new();
+        std::io::stdin()
+            .read_to_string(&mut piped)
+            .context("reading the password from stdin")?;
+        let piped = piped.trim_end_matches(['\r', '\n']).to_owned();
+        if piped.is_empty() {
+            (generated_password(), true)
+        } else {
+            (piped, false)
+        }
+    };
+    let parsed = Password::parse(&password).map_err(|e| anyhow!("password {e}"))?;
+    let user = accounts::create_user(
+        state,
+        accounts::Registration {
+            email,
+            password: parsed,
+            name,
+        },
+        tier,
+        role,
+    )
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "created user {} ({}), role {}, tier {}",
+        user.email.as_str(),
+        user.id,
+        user.role,
+        user.tier
+    );
+    if generated {
+        println!("password: {password}");
+    }
+    Ok(())
+}
+
+fn generated_password() -> String {
+    // 43 base62 characters from the OS CSPRNG, without the token prefix.
+    let token = PlainToken::generate(TokenKind::Session);
+    token.expose()[TokenKind::Session.prefix().len()..][..24].to_owned()
+}
+
+async fn create_api_key(state: &AppState, args: CreateApiKey) -> anyhow::Result<()> {
+    let email = Email::parse(&args.user).map_err(|e| anyhow!("--user {e}"))?;
+    let user = state
+        .users
+        .get_user_by_email(&email)
+        .await
+        .map_err(|_| anyhow!("no user with that email"))?;
+    let raw_scopes: Vec<&str> = args
+        .scopes
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let scopes = ScopeSet::parse(&raw_scopes).map_err(|e| anyhow!("--scopes {e}"))?;
+    let tenant = Tenant::account(user.id);
+    let product_id = match args.product {
+        Some(raw) => {
+            let id: ProductId = raw
+                .parse()
+                .map_err(|_| anyhow!("--product must be a product id"))?;
+            state
+                .products
+                .get(tenant, id)
+                .await
+                .map_err(|_| anyhow!("the user has no product {id}"))?;
+            Some(id)
+        }
+        None => None,
+    };
+    let now = state.clock.now();
+    let expires_at = args
+        .expires_in
+        .as_deref()
+        .map(parse_lifetime)
+        .transpose()?
+        .map(|d| now + d);
+    let name = Name::parse(&args.name).map_err(|e| anyhow!("--name {e}"))?;
+    let request = api_keys::KeyRequest {
+        name,
+        scopes,
+        product_id,
+        expires_at,
+    };
+    let (key, secret) = api_keys::issue(state, tenant, request, now)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "created API key {} for {} (scopes: {})",
+        key.id,
+        user.email.as_str(),
+        key.scopes.to_strings().join(",")
+    );
+    println!("secret (shown once): {}", secret.expose());
+    Ok(())
+}
+
+/// Parses `30d`, `12h`, `90m` or `45s`.
+fn parse_lifetime(raw: &str) -> anyhow::Result<time::Duration> {
+    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
+    let n: i64 = number
+        .parse()
+        .map_err(|_| anyhow!("--expires-in must look like 30d, 12h or 90m"))?;
+    if n <= 0 {
+        bail!("--expires-in must be positive");
+    }
+    Ok(match unit {
+        "d" => time::Duration::days(n),
+        "h" => time::Duration::hours(n),
+        "m" => time::Duration::minutes(n),
+        "s" => time::Duration::seconds(n),
+        _ => bail!("--expires-in must end in d, h, m or s"),
+    })
+}
+
+async fn revoke_api_key(state: &AppState, raw: &str) -> anyhow::Result<()> {
+    let id: ApiKeyId = raw
+        .parse()
+        .map_err(|_| anyhow!("the API key id must be a UUID"))?;
+    let owner = state
+        .api_keys
+        .owner_of(id)
+        .await
+        .map_err(|_| anyhow!("no API key {id}"))?;
+    let key = state
+        .api_keys
+        .revoke(Tenant::account(owner), id, state.clock.now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    println!("revoked API key {} ({})", key.id, key.name.as_str());
+    Ok(())
+}
+
+async fn set_tier(state: &AppState, user: &str, tier: &str) -> anyhow::Result<()> {
+    let email = Email::parse(user).map_err(|e| anyhow!("--user {e}"))?;
+    let tier: Tier = tier.parse().map_err(|e| anyhow!("--tier {e}"))?;
+    let user = state
+        .users
+        .set_tier_and_role(&email, Some(tier), None)
+        .await
+        .map_err(|_| anyhow!("no user with that email"))?;
+    println!("{} is now on the {} tier", user.email.as_str(), user.tier);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_parse_with_their_unit() {
+        assert_eq!(parse_lifetime("30d").ok(), Some(time::Duration::days(30)));
+        assert_eq!(parse_lifetime("12h").ok(), Some(time::Duration::hours(12)));
+        assert!(parse_lifetime("0d").is_err());
+        assert!(parse_lifetime("10w").is_err());
+        assert!(parse_lifetime("d").is_err());
+    }
+}

@@ -1,0 +1,37 @@
+//! The HTTP API: routes, authentication, input parsing, middleware.
+
+pub mod auth;
+pub mod envelope;
+pub mod extractor_errors;
+pub mod input;
+pub mod middleware;
+pub mod pagination;
+pub mod routes;
+
+use actix_web::web;
+
+use crate::error::AppError;
+
+/// Mounts every route under `/v1`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v1")
+            .configure(routes::health::configure)
+            .configure(routes::accounts::configure)
+            .configure(routes::api_keys::configure)
+            .configure(routes::products::configure)
+            .configure(routes::customers::configure)
+            .configure(routes::licenses::configure),
+    );
+}
+
+/// The answer for a path no route matches.
+pub async fn route_not_found(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "ROUTE_NOT_FOUND",
+        format!("no route for {} {}", req.method(), req.path()),
+    ))
+}

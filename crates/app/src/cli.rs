@@ -1,0 +1,74 @@
+//! The `licentia` command line: `serve` (default), `migrate`, and operator `admin` commands.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Licentia: a self-hosted software-licensing server.
+#[derive(Debug, Parser)]
+#[command(name = "licentia", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run pending migrations (when LICENTIA_AUTO_MIGRATE is on), then serve.
+    Serve,
+    /// Run pending migrations and exit.
+    Migrate,
+    /// Operator commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// Operator commands, run against the configured database.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user; prints a generated password unless one is piped on stdin.
+    CreateUser(CreateUser),
+    /// Create an API key for a user; prints the secret once.
+    CreateApiKey(CreateApiKey),
+    /// Revoke an API key by id.
+    RevokeApiKey { id: String },
+    /// Change a user's tier (rate limits) with immediate effect.
+    SetTier {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        tier: String,
+    },
+}
+
+/// `admin create-user`.
+#[derive(Debug, Args)]
+pub struct CreateUser {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, default_value = "user")]
+    pub role: String,
+    #[arg(long, default_value = "start")]
+    pub tier: String,
+}
+
+/// `admin create-api-key`.
+#[derive(Debug, Args)]
+pub struct CreateApiKey {
+    /// The owner's e-mail address.
+    #[arg(long)]
+    pub user: String,
+    /// Comma-separated scopes (default: `*`).
+    #[arg(long, default_value = "*")]
+    pub scopes: String,
+    /// Limit the key to one product.
+    #[arg(long)]
+    pub product: Option<String>,
+    /// Lifetime such as `30d`, `12h` or `90m`.
+    #[arg(long)]
+    pub expires_in: Option<String>,
+    /// A name for the key.
+    #[arg(long, default_value = "created by admin")]
+    pub name: String,
+}

@@ -1,0 +1,246 @@
+//! Settings from the environment and an optional TOML file (`LICENTIA_CONFIG`).
+//!
+//! Precedence: environment, then the TOML file, then defaults. A bad value stops the
+//! server at start with one line naming the variable — never echoing a secret.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: SecretString,
+    pub bind: SocketAddr,
+    pub open_registration: bool,
+    pub auto_migrate: bool,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub db_pool_size: usize,
+    /// How often buffered `lastUsedAt` times are written.
+    pub last_used_flush_interval: Duration,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub problem: String,
+}
+
+impl Settings {
+    /// Reads the process environment (and `LICENTIA_CONFIG`, when set).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let file = match env.get("LICENTIA_CONFIG") {
+            Some(path) => read_toml(path)?,
+            None => HashMap::new(),
+        };
+        Self::from_sources(&env, &file)
+    }
+
+    /// Builds settings from an environment map and a TOML key map (keys are the
+    /// variable names without the `LICENTIA_` prefix, lower-cased).
+    pub fn from_sources(
+        env: &HashMap<String, String>,
+        file: &HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let source = Source { env, file };
+        Ok(Self {
+            database_url: SecretString::from(
+                source
+                    .get("DATABASE_URL")
+                    .map(|(_, v)| v)
+                    .unwrap_or_else(|| "postgres://postgres@localhost:5432/licentia".to_owned()),
+            ),
+            bind: source.parse(
+                "LICENTIA_BIND",
+                "127.0.0.1:8080".parse().ok(),
+                "must be an address such as 127.0.0.1:8080",
+            )?,
+            open_registration: source.flag("LICENTIA_OPEN_REGISTRATION", true)?,
+            auto_migrate: source.flag("LICENTIA_AUTO_MIGRATE", true)?,
+            log_filter: source
+                .get("LICENTIA_LOG")
+                .map_or_else(|| "info".to_owned(), |(_, v)| v),
+            log_format: match source.get("LICENTIA_LOG_FORMAT") {
+                None => LogFormat::Text,
+                Some((_, v)) if v == "text" => LogFormat::Text,
+                Some((_, v)) if v == "json" => LogFormat::Json,
+                Some((name, _)) => return Err(problem(&name, "must be text or json")),
+            },
+            db_pool_size: source.parse(
+                "LICENTIA_DB_POOL_SIZE",
+                Some(16),
+                "must be a number from 1 to 1000",
+            )?,
+            last_used_flush_interval: Duration::from_secs(5),
+            max_body_bytes: source.parse(
+                "LICENTIA_MAX_BODY_BYTES",
+                Some(1024 * 1024),
+                "must be a number of bytes",
+            )?,
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+        })
+        .and_then(|s: Settings| {
+            if !(1..=1000).contains(&s.db_pool_size) {
+                return Err(problem(
+                    "LICENTIA_DB_POOL_SIZE",
+                    "must be a number from 1 to 1000",
+                ));
+            }
+            if !s.database_url_looks_valid() {
+                return Err(problem(
+                    "DATABASE_URL",
+                    "must start with postgres:// or postgresql://",
+                ));
+            }
+            Ok(s)
+        })
+    }
+
+    fn database_url_looks_valid(&self) -> bool {
+        let url = secrecy::ExposeSecret::expose_secret(&self.database_url);
+        url.starts_with("postgres://") || url.starts_with("postgresql://")
+    }
+}
+
+struct Source<'a> {
+    env: &'a HashMap<String, String>,
+    file: &'a HashMap<String, String>,
+}
+
+impl Source<'_> {
+    /// The value and the name to blame for it (the variable, or the file key).
+    fn get(&self, variable: &str) -> Option<(String, String)> {
+        if let Some(v) = self.env.get(variable) {
+            return Some((variable.to_owned(), v.clone()));
+        }
+        let key = variable.trim_start_matches("LICENTIA_").to_lowercase();
+        self.file
+            .get(&key)
+            .map(|v| (format!("{key} (in LICENTIA_CONFIG)"), v.clone()))
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        variable: &str,
+        default: Option<T>,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        match self.get(variable) {
+            Some((name, raw)) => raw.trim().parse().map_err(|_| problem(&name, expected)),
+            None => default.ok_or_else(|| problem(variable, expected)),
+        }
+    }
+
+    fn flag(&self, variable: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(variable) {
+            None => Ok(default),
+            Some((name, raw)) => match raw.trim().to_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err(problem(&name, "must be true or false")),
+            },
+        }
+    }
+}
+
+fn problem(variable: &str, problem: &str) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        problem: problem.to_owned(),
+    }
+}
+
+fn read_toml(path: &str) -> Result<HashMap<String, String>, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| problem("LICENTIA_CONFIG", &format!("cannot read {path}: {e}")))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        problem(
+            "LICENTIA_CONFIG",
+            &format!("{path} is not valid TOML: {}", e.message()),
+        )
+    })?;
+    Ok(table
+        .into_iter()
+        .map(|(key, value)| {
+            let value = match value {
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (key, value)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let s = Settings::from_sources(&env(&[]), &HashMap::new()).expect("defaults are valid");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.open_registration);
+        assert!(s.auto_migrate);
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = Settings::from_sources(&env(&[("LICENTIA_BIND", "nowhere")]), &HashMap::new())
+            .expect_err("invalid");
+        assert!(
+            err.to_string()
+                .starts_with("configuration error: LICENTIA_BIND:")
+        );
+        let err = Settings::from_sources(
+            &env(&[("LICENTIA_OPEN_REGISTRATION", "maybe")]),
+            &HashMap::new(),
+        )
+        .expect_err("invalid");
+        assert!(err.to_string().contains("LICENTIA_OPEN_REGISTRATION"));
+    }
+
+    #[test]
+    fn a_bad_database_url_is_reported_without_its_value() {
+        let err = Settings::from_sources(
+            &env(&[("DATABASE_URL", "mysql://u:secret@h/db")]),
+            &HashMap::new(),
+        )
+        .expect_err("invalid");
+        assert!(err.to_string().contains("DATABASE_URL"));
+        assert!(!err.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let file = env(&[("bind", "0.0.0.0:9000"), ("open_registration", "false")]);
+        let s = Settings::from_sources(&env(&[("LICENTIA_BIND", "127.0.0.1:7000")]), &file)
+            .expect("valid");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:7000");
+        assert!(!s.open_registration);
+    }
+}

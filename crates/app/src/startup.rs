@@ -1,0 +1,147 @@
+//! Building and running the server: `Application::build` binds (port 0 works, for
+//! tests), `run_until_stopped` serves until a signal, then drains and flushes.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use licentia_adapters_postgres::{PoolSettings, PostgresStore, connect, run_migrations};
+use licentia_ports::{ApiKeyRepository, Clock, SystemClock};
+
+use crate::api;
+use crate::api::extractor_errors::{json_config, payload_config, query_config};
+use crate::api::middleware::{
+    envelope_guard::envelope_guard, idempotency::idempotency, panic_guard::panic_guard,
+    request_id::request_id,
+};
+use crate::config::Settings;
+use crate::state::AppState;
+use crate::workers::last_used::LastUsedRecorder;
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot bind {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Database(#[from] licentia_ports::RepositoryError),
+}
+
+/// The state wired to PostgreSQL.
+pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
+    let pool = connect(
+        &settings.database_url,
+        &PoolSettings {
+            max_size: settings.db_pool_size,
+            ..PoolSettings::default()
+        },
+    )?;
+    let store = Arc::new(PostgresStore::new(pool));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    Ok(AppState {
+        users: store.clone(),
+        api_keys: store.clone(),
+        products: store.clone(),
+        customers: store.clone(),
+        licenses: store.clone(),
+        idempotency: store.clone(),
+        health: store,
+        clock,
+        settings: Arc::new(settings.clone()),
+        last_used: LastUsedRecorder::default(),
+    })
+}
+
+impl Application {
+    /// Migrates (when configured), binds and prepares the server.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        if settings.auto_migrate {
+            let applied = run_migrations(&settings.database_url).await?;
+            if !applied.is_empty() {
+                tracing::info!(migrations = ?applied, "applied migrations");
+            }
+        }
+        let state = build_state(&settings)?;
+        let address = settings.bind.to_string();
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { address, source })?
+            .port();
+        let server = serve(listener, state.clone(), settings.max_body_bytes).map_err(|source| {
+            StartError::Bind {
+                address: settings.bind.to_string(),
+                source,
+            }
+        })?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM; in-flight requests finish, buffered counters are flushed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state;
+        let flusher = tokio::spawn(state.last_used.clone().run(
+            state.api_keys.clone(),
+            state.settings.last_used_flush_interval,
+        ));
+        let result = self.server.await;
+        flusher.abort();
+        let repository: &dyn ApiKeyRepository = state.api_keys.as_ref();
+        state.last_used.flush(repository).await;
+        tracing::info!("server stopped; buffered counters flushed");
+        result
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState, max_body_bytes: usize) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(json_config(max_body_bytes))
+            .app_data(payload_config(max_body_bytes))
+            .app_data(query_config())
+            .configure(api::configure)
+            .default_service(web::to(api::route_not_found))
+            .wrap(from_fn(idempotency))
+            .wrap(from_fn(envelope_guard))
+            .wrap(from_fn(panic_guard))
+            .wrap(from_fn(request_id))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,55 @@
+//! Views of API keys: never the secret, except once at creation and rotation.
+
+use licentia_domain::api_key::ApiKey;
+use licentia_domain::ids::{ApiKeyId, ProductId};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// An API key as listed.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyView {
+    pub id: ApiKeyId,
+    pub name: String,
+    pub prefix: String,
+    pub last_four: String,
+    pub scopes: Vec<String>,
+    pub product_id: Option<ProductId>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// An API key with its secret: the answer to create and rotate, and only those.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedApiKeyView {
+    #[serde(flatten)]
+    pub key: ApiKeyView,
+    pub secret: String,
+}
+
+impl From<&ApiKey> for ApiKeyView {
+    fn from(key: &ApiKey) -> Self {
+        Self {
+            id: key.id,
+            name: key.name.as_str().to_owned(),
+            prefix: key.prefix.clone(),
+            last_four: key.last_four.clone(),
+            scopes: key.scopes.to_strings(),
+            product_id: key.product_id,
+            expires_at: key.expires_at,
+            revoked_at: key.revoked_at,
+            last_used_at: key.last_used_at,
+            created_at: key.created_at,
+            updated_at: key.updated_at,
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The public JSON shape of each resource: HTTP responses and event payloads.
+//!
+//! Views are built from domain values and only ever serialised; requests have their
+//! own input types (`api::input`), and rows live in the adapter.
+
+mod account;
+mod api_key;
+mod customer;
+mod license;
+mod product;
+
+pub use account::{AuthView, MeView};
+pub use api_key::{ApiKeyView, CreatedApiKeyView};
+pub use customer::CustomerView;
+pub use license::{LicenseDomainView, LicenseView};
+pub use product::{ProductDomainView, ProductView};
+
+/// Serialises a view for an event payload.
+pub fn to_event_data<T: serde::Serialize>(view: &T) -> serde_json::Value {
+    serde_json::to_value(view).unwrap_or(serde_json::Value::Null)
+}
