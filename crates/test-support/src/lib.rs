@@ -1,1 +1,9 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
+
+mod app;
+mod database;
+
+pub use app::{Reply, TestApp, read, spawn_app, spawn_app_with};
+pub use database::TestDatabase;

@@ -1,5 +1,6 @@
 //! `X-Request-Id` on every response: the client's own (when sane) or a fresh UUID.
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -8,6 +9,10 @@ use tracing::Instrument;
 
 /// The header name.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request, kept in the request's extensions for inner layers.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
 
 /// Echoes or assigns the request id and logs the request under it.
 pub async fn request_id(
@@ -20,15 +25,12 @@ pub async fn request_id(
         .and_then(|v| v.to_str().ok())
         .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
-    let _enter = span.enter();
-    tracing::info!(
-        status = res.status().as_u16(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "request done"
-    );
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    span.in_scope(|| tracing::info!(status = res.status().as_u16(), elapsed_ms, "request done"));
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
