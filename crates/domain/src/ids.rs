@@ -79,3 +79,7 @@ typed_id!(
     /// An outbox event.
     EventId
 );
+typed_id!(
+    /// An activation (a seat taken on a license).
+    ActivationId
+);

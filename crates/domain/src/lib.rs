@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod activation;
 pub mod api_key;
 pub mod crockford;
 pub mod customer;
@@ -23,6 +24,7 @@ pub mod scope;
 pub mod secret_token;
 pub mod slug;
 pub mod text;
+pub mod validation;
 pub mod validation_error;
 
 pub use validation_error::ValidationError;
