@@ -1,6 +1,21 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    activations (id) {
+        id -> Uuid,
+        license_id -> Uuid,
+        fingerprint -> Nullable<Text>,
+        domain -> Nullable<Text>,
+        name -> Nullable<Text>,
+        platform -> Nullable<Text>,
+        ip_address -> Nullable<Text>,
+        metadata -> Jsonb,
+        last_heartbeat_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -55,6 +70,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    license_validation_days (license_id, day) {
+        license_id -> Uuid,
+        day -> Date,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
     licenses (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -74,6 +97,7 @@ diesel::table! {
         metadata -> Jsonb,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        heartbeat_interval_seconds -> Nullable<Int4>,
     }
 }
 
@@ -122,6 +146,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        public_key -> Bytea,
+        sealed_private_key -> Bytea,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -135,10 +169,12 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(activations -> licenses (license_id));
 diesel::joinable!(api_keys -> products (product_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(customers -> users (user_id));
 diesel::joinable!(license_domains -> licenses (license_id));
+diesel::joinable!(license_validation_days -> licenses (license_id));
 diesel::joinable!(licenses -> customers (customer_id));
 diesel::joinable!(licenses -> products (product_id));
 diesel::joinable!(licenses -> users (user_id));
@@ -148,14 +184,17 @@ diesel::joinable!(products -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    activations,
     api_keys,
     customers,
     idempotency_keys,
     license_domains,
+    license_validation_days,
     licenses,
     outbox_events,
     product_domains,
     products,
     sessions,
+    signing_keys,
     users,
 );
