@@ -1,4 +1,5 @@
-//! `cargo xtask admin …`: PostgreSQL up, then `licentia admin …` with the same arguments.
+//! `cargo xtask admin …` and `cargo xtask signing-key …`: PostgreSQL up, then the
+//! same `licentia` operator command with the same arguments.
 
 use anyhow::Result;
 
@@ -13,12 +14,12 @@ pub(crate) struct AdminArgs {
     args: Vec<String>,
 }
 
-/// Runs the admin command with stdin inherited (create-user reads a piped password).
-pub(crate) fn run(args: &AdminArgs) -> Result<i32> {
+/// Runs `licentia <command> …` with stdin inherited (create-user reads a piped password).
+pub(crate) fn run(command: &str, args: &AdminArgs) -> Result<i32> {
     let target = postgres::ensure_postgres()?;
     cargo::run(
         cargo::cargo()
-            .args(["run", "--quiet", "--package", "licentia", "--", "admin"])
+            .args(["run", "--quiet", "--package", "licentia", "--", command])
             .args(&args.args)
             .env("DATABASE_URL", &target.url),
     )

@@ -1,4 +1,5 @@
-//! `cargo xtask`: developer and operator commands for Licentia (dev, test, migrate, admin).
+//! `cargo xtask`: developer and operator commands for Licentia (dev, test, migrate,
+//! admin, signing-key).
 
 use std::process::ExitCode;
 
@@ -42,6 +43,9 @@ enum Command {
     /// Run `licentia admin …` (create-user, create-api-key, revoke-api-key, set-tier).
     #[command(disable_help_flag = true)]
     Admin(admin::AdminArgs),
+    /// Run `licentia signing-key …` (rotate, list).
+    #[command(disable_help_flag = true)]
+    SigningKey(admin::AdminArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,7 +54,8 @@ fn main() -> ExitCode {
         Command::Dev => dev::run(),
         Command::Test(args) => test::run(&args),
         Command::Migrate => migrate::run(),
-        Command::Admin(args) => admin::run(&args),
+        Command::Admin(args) => admin::run("admin", &args),
+        Command::SigningKey(args) => admin::run("signing-key", &args),
     };
     match outcome {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod change_notice;
 mod database_admin;
 mod error;
 mod migrations;
@@ -10,6 +11,7 @@ mod repositories;
 mod rows;
 mod schema;
 
+pub use change_notice::PgChangeFeed;
 pub use database_admin::{DatabaseAdmin, DatabaseUrl};
 pub use migrations::{migrations_fingerprint, run_migrations};
 pub use pool::{PgPool, PoolSettings, connect};

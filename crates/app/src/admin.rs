@@ -12,7 +12,7 @@ use licentia_domain::secret_token::{PlainToken, TokenKind};
 use licentia_domain::text::Name;
 use licentia_ports::Tenant;
 
-use crate::cli::{AdminCommand, CreateApiKey, CreateUser};
+use crate::cli::{AdminCommand, CreateApiKey, CreateUser, SigningKeyCommand};
 use crate::services::{accounts, api_keys};
 use crate::state::AppState;
 
@@ -178,6 +178,41 @@ async fn set_tier(state: &AppState, user: &str, tier: &str) -> anyhow::Result<()
         .await
         .map_err(|_| anyhow!("no user with that email"))?;
     println!("{} is now on the {} tier", user.email.as_str(), user.tier);
+    Ok(())
+}
+
+/// `licentia signing-key rotate|list`.
+pub async fn signing_keys(state: &AppState, command: SigningKeyCommand) -> anyhow::Result<()> {
+    match command {
+        SigningKeyCommand::Rotate => {
+            let kid =
+                crate::runtime::key_ring::rotate(state.signing_keys.as_ref(), &state.master_key)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+            println!("new active signing key {kid}; running servers pick it up within a minute");
+        }
+        SigningKeyCommand::List => {
+            let keys = state
+                .signing_keys
+                .list_signing_keys()
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            if keys.is_empty() {
+                println!("no signing keys yet (the server creates one at first start)");
+            }
+            for key in keys {
+                let created = key
+                    .created_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                println!(
+                    "{}  {created}  {}",
+                    key.kid,
+                    if key.active { "active" } else { "published" }
+                );
+            }
+        }
+    }
     Ok(())
 }
 

@@ -20,6 +20,18 @@ pub enum Command {
     /// Operator commands.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Ed25519 signing keys of runtime answers and offline certificates.
+    #[command(subcommand)]
+    SigningKey(SigningKeyCommand),
+}
+
+/// `licentia signing-key …`.
+#[derive(Debug, Subcommand)]
+pub enum SigningKeyCommand {
+    /// Create a new active key; older keys stay published for verification.
+    Rotate,
+    /// List the keys (kid, created, active).
+    List,
 }
 
 /// Operator commands, run against the configured database.

@@ -32,6 +32,21 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// How long a login session lasts.
     pub session_ttl: Duration,
+    /// Base64 of the 32-byte key sealing signing keys; `None`: a development key in
+    /// `data_dir`.
+    pub master_key: Option<SecretString>,
+    /// Where development state (the generated master key) is kept.
+    pub data_dir: std::path::PathBuf,
+    /// How long a cached license is served without re-reading it.
+    pub cache_fresh_for: Duration,
+    /// How old a cached license may be and still be served while the database is down.
+    pub cache_staleness: Duration,
+    /// How many licenses the validation cache holds.
+    pub cache_capacity: u64,
+    /// How often buffered validation counters are written.
+    pub usage_flush_interval: Duration,
+    /// How often licenses past `expiresAt` are persisted as EXPIRED.
+    pub expiry_sweep_interval: Duration,
 }
 
 /// A configuration value that cannot be used.
@@ -95,6 +110,29 @@ impl Settings {
                 "must be a number of bytes",
             )?,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
+            master_key: source
+                .get("LICENTIA_MASTER_KEY")
+                .map(|(_, v)| SecretString::from(v)),
+            data_dir: source
+                .get("LICENTIA_DATA_DIR")
+                .map_or_else(|| ".data".into(), |(_, v)| v.into()),
+            cache_fresh_for: Duration::from_secs(source.parse(
+                "LICENTIA_CACHE_FRESH_SECONDS",
+                Some(60),
+                "must be a number of seconds",
+            )?),
+            cache_staleness: Duration::from_secs(source.parse(
+                "LICENTIA_CACHE_STALENESS_SECONDS",
+                Some(300),
+                "must be a number of seconds",
+            )?),
+            cache_capacity: source.parse(
+                "LICENTIA_CACHE_CAPACITY",
+                Some(200_000),
+                "must be a number of licenses",
+            )?,
+            usage_flush_interval: Duration::from_secs(2),
+            expiry_sweep_interval: Duration::from_secs(60),
         })
         .and_then(|s: Settings| {
             if !(1..=1000).contains(&s.db_pool_size) {
@@ -102,6 +140,10 @@ impl Settings {
                     "LICENTIA_DB_POOL_SIZE",
                     "must be a number from 1 to 1000",
                 ));
+            }
+            if let Some(key) = &s.master_key {
+                crate::runtime::master_key::MasterKey::from_base64(key)
+                    .map_err(|e| problem("LICENTIA_MASTER_KEY", &e.to_string()))?;
             }
             if !s.database_url_looks_valid() {
                 return Err(problem(
@@ -233,6 +275,17 @@ mod tests {
         .expect_err("invalid");
         assert!(err.to_string().contains("DATABASE_URL"));
         assert!(!err.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn a_bad_master_key_is_refused_without_echoing_it() {
+        let err = Settings::from_sources(
+            &env(&[("LICENTIA_MASTER_KEY", "c2VjcmV0")]),
+            &HashMap::new(),
+        )
+        .expect_err("too short");
+        assert!(err.to_string().contains("LICENTIA_MASTER_KEY"));
+        assert!(!err.to_string().contains("c2VjcmV0"));
     }
 
     #[test]

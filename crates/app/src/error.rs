@@ -146,6 +146,16 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The envelope, serialised.
+    pub fn body(&self) -> String {
+        envelope_body(self.status, self.code, &self.message, &self.details)
+    }
 }
 
 impl From<Refusal> for AppError {

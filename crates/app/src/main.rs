@@ -42,6 +42,10 @@ async fn main() -> ExitCode {
             Ok(state) => licentia::admin::run(&state, command).await,
             Err(e) => Err(anyhow::anyhow!("{e}")),
         },
+        Command::SigningKey(command) => match build_state(&settings) {
+            Ok(state) => licentia::admin::signing_keys(&state, command).await,
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

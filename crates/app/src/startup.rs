@@ -17,7 +17,12 @@ use crate::api::middleware::{
     request_id::request_id,
 };
 use crate::config::Settings;
+use crate::runtime::cache::RuntimeCache;
+use crate::runtime::key_ring::KeyRing;
+use crate::runtime::master_key::MasterKey;
+use crate::runtime::usage::UsageBuffer;
 use crate::state::AppState;
+use crate::workers;
 use crate::workers::last_used::LastUsedRecorder;
 
 /// A bound, not yet running server.
@@ -45,6 +50,8 @@ pub enum StartError {
     },
     #[error("database: {0}")]
     Database(#[from] licentia_ports::RepositoryError),
+    #[error(transparent)]
+    MasterKey(#[from] crate::runtime::master_key::SealError),
 }
 
 /// The state wired to PostgreSQL.
@@ -58,6 +65,10 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
     )?;
     let store = Arc::new(PostgresStore::new(pool));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let master_key = match &settings.master_key {
+        Some(encoded) => MasterKey::from_base64(encoded)?,
+        None => MasterKey::development(&settings.data_dir.join("master.key"))?,
+    };
     Ok(AppState {
         users: store.clone(),
         api_keys: store.clone(),
@@ -65,10 +76,17 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         customers: store.clone(),
         licenses: store.clone(),
         idempotency: store.clone(),
+        runtime: store.clone(),
+        usage_store: store.clone(),
+        signing_keys: store.clone(),
         health: store,
         clock,
         settings: Arc::new(settings.clone()),
         last_used: LastUsedRecorder::default(),
+        cache: RuntimeCache::new(settings.cache_capacity),
+        usage: UsageBuffer::default(),
+        key_ring: KeyRing::default(),
+        master_key: Arc::new(master_key),
     })
 }
 
@@ -82,6 +100,13 @@ impl Application {
             }
         }
         let state = build_state(&settings)?;
+        if let Err(error) = state
+            .key_ring
+            .reload(state.signing_keys.as_ref(), &state.master_key)
+            .await
+        {
+            tracing::warn!(%error, "signing keys not loaded yet; runtime answers wait for them");
+        }
         let address = settings.bind.to_string();
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
             address: address.clone(),
@@ -112,14 +137,37 @@ impl Application {
     /// Serves until SIGINT/SIGTERM; in-flight requests finish, buffered counters are flushed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state;
-        let flusher = tokio::spawn(state.last_used.clone().run(
-            state.api_keys.clone(),
-            state.settings.last_used_flush_interval,
-        ));
+        let settings = Arc::clone(&state.settings);
+        let workers = [
+            tokio::spawn(
+                state
+                    .last_used
+                    .clone()
+                    .run(state.api_keys.clone(), settings.last_used_flush_interval),
+            ),
+            tokio::spawn(
+                state
+                    .usage
+                    .clone()
+                    .run(state.usage_store.clone(), settings.usage_flush_interval),
+            ),
+            tokio::spawn(workers::change_listener::run(
+                settings.database_url.clone(),
+                state.cache.clone(),
+            )),
+            tokio::spawn(workers::expiry_sweep::run(
+                state.clone(),
+                settings.expiry_sweep_interval,
+            )),
+            tokio::spawn(workers::key_refresh::run(state.clone())),
+        ];
         let result = self.server.await;
-        flusher.abort();
+        for worker in &workers {
+            worker.abort();
+        }
         let repository: &dyn ApiKeyRepository = state.api_keys.as_ref();
         state.last_used.flush(repository).await;
+        state.usage.flush(state.usage_store.as_ref()).await;
         tracing::info!("server stopped; buffered counters flushed");
         result
     }

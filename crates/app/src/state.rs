@@ -1,13 +1,18 @@
-//! The application state shared by every request: the ports, the clock, the settings.
+//! The application state shared by every request: the ports, the clock, the settings,
+//! and the runtime's in-memory parts (cache, usage buffer, signing keys).
 
 use std::sync::Arc;
 
 use licentia_ports::{
     ApiKeyRepository, Clock, CustomerRepository, HealthCheck, IdempotencyStore, LicenseRepository,
-    ProductRepository, UserRepository,
+    ProductRepository, RuntimeRepository, SigningKeyRepository, UsageRepository, UserRepository,
 };
 
 use crate::config::Settings;
+use crate::runtime::cache::RuntimeCache;
+use crate::runtime::key_ring::KeyRing;
+use crate::runtime::master_key::MasterKey;
+use crate::runtime::usage::UsageBuffer;
 use crate::workers::last_used::LastUsedRecorder;
 
 /// Everything a request handler or use case may need.
@@ -19,16 +24,24 @@ pub struct AppState {
     pub customers: Arc<dyn CustomerRepository>,
     pub licenses: Arc<dyn LicenseRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub runtime: Arc<dyn RuntimeRepository>,
+    pub usage_store: Arc<dyn UsageRepository>,
+    pub signing_keys: Arc<dyn SigningKeyRepository>,
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub last_used: LastUsedRecorder,
+    pub cache: RuntimeCache,
+    pub usage: UsageBuffer,
+    pub key_ring: KeyRing,
+    pub master_key: Arc<MasterKey>,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
             .field("clock", &self.clock)
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }

@@ -16,9 +16,10 @@ fn main() -> ExitCode {
         eprintln!("usage: verify_certificate <jwks.json> <certificate>");
         return ExitCode::from(2);
     };
-    let keys = match std::fs::read_to_string(jwks_path).map_err(|e| e.to_string()).and_then(|json| {
-        Jwks::parse_public_keys(&json).map_err(|e| e.to_string())
-    }) {
+    let keys = match std::fs::read_to_string(jwks_path)
+        .map_err(|e| e.to_string())
+        .and_then(|json| Jwks::parse_public_keys(&json).map_err(|e| e.to_string()))
+    {
         Ok(keys) => keys,
         Err(error) => {
             eprintln!("cannot read the public keys: {error}");
@@ -27,7 +28,10 @@ fn main() -> ExitCode {
     };
     match verify_certificate(token.trim(), &keys, time::OffsetDateTime::now_utc()) {
         Ok(claims) => {
-            println!("valid certificate for license {} (status {}, plan {:?})", claims.sub, claims.status, claims.plan);
+            println!(
+                "valid certificate for license {} (status {}, plan {:?})",
+                claims.sub, claims.status, claims.plan
+            );
             println!("features: {}", claims.features.join(", "));
             ExitCode::SUCCESS
         }

@@ -77,21 +77,31 @@ pub fn verify_certificate(
     now: OffsetDateTime,
 ) -> Result<CertificateClaims, CertificateError> {
     let mut parts = token.split('.');
-    let (Some(header), Some(claims), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(header), Some(claims), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(CertificateError::Malformed);
     };
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| CertificateError::Malformed);
-    let parsed: Header = serde_json::from_slice(&decode(header)?).map_err(|_| CertificateError::Malformed)?;
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| CertificateError::Malformed)
+    };
+    let parsed: Header =
+        serde_json::from_slice(&decode(header)?).map_err(|_| CertificateError::Malformed)?;
     if parsed.alg != "EdDSA" || parsed.typ != CERTIFICATE_TYPE {
         return Err(CertificateError::WrongAlgorithm);
     }
-    let key = keys.iter().find(|k| k.kid() == parsed.kid).ok_or(CertificateError::UnknownKey)?;
+    let key = keys
+        .iter()
+        .find(|k| k.kid() == parsed.kid)
+        .ok_or(CertificateError::UnknownKey)?;
     let signing_input = &token[..header.len() + 1 + claims.len()];
     if !key.verify(signing_input.as_bytes(), &decode(signature)?) {
         return Err(CertificateError::BadSignature);
     }
-    let claims: CertificateClaims = serde_json::from_slice(&decode(claims)?).map_err(|_| CertificateError::Malformed)?;
+    let claims: CertificateClaims =
+        serde_json::from_slice(&decode(claims)?).map_err(|_| CertificateError::Malformed)?;
     if claims.exp <= now.unix_timestamp() {
         return Err(CertificateError::Expired);
     }
@@ -137,7 +147,9 @@ mod tests {
     fn the_header_names_the_algorithm_type_and_key() {
         let (key, _) = SigningKey::generate().expect("key");
         let token = issue_certificate(&claims(NOW.unix_timestamp() + 60), &key);
-        let header = URL_SAFE_NO_PAD.decode(token.split('.').next().expect("header")).expect("b64");
+        let header = URL_SAFE_NO_PAD
+            .decode(token.split('.').next().expect("header"))
+            .expect("b64");
         let header: serde_json::Value = serde_json::from_slice(&header).expect("json");
         assert_eq!(header["alg"], "EdDSA");
         assert_eq!(header["typ"], "license+jwt");
@@ -153,14 +165,20 @@ mod tests {
         forged.features.push("everything".into());
         let forged_claims = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).expect("json"));
         let tampered = format!("{}.{}.{}", parts[0], forged_claims, parts[2]);
-        assert_eq!(verify_certificate(&tampered, &[key.public_key()], NOW), Err(CertificateError::BadSignature));
+        assert_eq!(
+            verify_certificate(&tampered, &[key.public_key()], NOW),
+            Err(CertificateError::BadSignature)
+        );
     }
 
     #[test]
     fn an_expired_certificate_is_refused() {
         let (key, _) = SigningKey::generate().expect("key");
         let token = issue_certificate(&claims(NOW.unix_timestamp()), &key);
-        assert_eq!(verify_certificate(&token, &[key.public_key()], NOW), Err(CertificateError::Expired));
+        assert_eq!(
+            verify_certificate(&token, &[key.public_key()], NOW),
+            Err(CertificateError::Expired)
+        );
     }
 
     #[test]
@@ -168,7 +186,10 @@ mod tests {
         let (key, _) = SigningKey::generate().expect("key");
         let (other, _) = SigningKey::generate().expect("key");
         let token = issue_certificate(&claims(NOW.unix_timestamp() + 60), &key);
-        assert_eq!(verify_certificate(&token, &[other.public_key()], NOW), Err(CertificateError::UnknownKey));
+        assert_eq!(
+            verify_certificate(&token, &[other.public_key()], NOW),
+            Err(CertificateError::UnknownKey)
+        );
     }
 
     #[test]

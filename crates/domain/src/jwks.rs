@@ -51,9 +51,15 @@ impl Jwks {
             .iter()
             .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
             .map(|k| {
-                let bytes = URL_SAFE_NO_PAD.decode(&k.x).map_err(|_| KeyError::InvalidPublicKey)?;
+                let bytes = URL_SAFE_NO_PAD
+                    .decode(&k.x)
+                    .map_err(|_| KeyError::InvalidPublicKey)?;
                 let key = PublicKey::from_bytes(&bytes)?;
-                if key.kid() == k.kid { Ok(key) } else { Err(KeyError::InvalidPublicKey) }
+                if key.kid() == k.kid {
+                    Ok(key)
+                } else {
+                    Err(KeyError::InvalidPublicKey)
+                }
             })
             .collect()
     }

@@ -32,6 +32,8 @@ pub struct License {
     pub activation_count: u32,
     /// `None`: never expires.
     pub expires_at: Option<OffsetDateTime>,
+    /// Floating seats: activations silent for twice this long free their seat.
+    pub heartbeat_interval_seconds: Option<u32>,
     pub last_validated_at: Option<OffsetDateTime>,
     pub metadata: Metadata,
     pub created_at: OffsetDateTime,
@@ -128,6 +130,7 @@ pub struct RequestedTerms {
     pub max_activations: Option<Option<u32>>,
     pub expires_at: Option<Option<OffsetDateTime>>,
     pub features: Option<Vec<Feature>>,
+    pub heartbeat_interval_seconds: Option<Option<u32>>,
 }
 
 /// The terms a license is issued with.
@@ -136,6 +139,7 @@ pub struct Terms {
     pub max_activations: Option<u32>,
     pub expires_at: Option<OffsetDateTime>,
     pub features: Vec<Feature>,
+    pub heartbeat_interval_seconds: Option<u32>,
 }
 
 impl RequestedTerms {
@@ -154,6 +158,9 @@ impl RequestedTerms {
             features: self
                 .features
                 .unwrap_or_else(|| plan.map(|p| p.features.clone()).unwrap_or_default()),
+            heartbeat_interval_seconds: self
+                .heartbeat_interval_seconds
+                .unwrap_or_else(|| plan.and_then(|p| p.heartbeat_interval_seconds)),
         }
     }
 }
@@ -181,6 +188,7 @@ mod tests {
             max_activations: None,
             activation_count: 0,
             expires_at,
+            heartbeat_interval_seconds: None,
             last_validated_at: None,
             metadata: Metadata::default(),
             created_at: NOW,
@@ -303,6 +311,7 @@ mod tests {
             max_activations: Some(None),
             expires_at: Some(None),
             features: Some(vec![]),
+            heartbeat_interval_seconds: Some(None),
         }
         .resolve(Some(&plan), NOW);
         assert_eq!(explicit.max_activations, None);

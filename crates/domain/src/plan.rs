@@ -69,6 +69,9 @@ pub struct Plan {
     pub max_activations: Option<u32>,
     pub duration_days: Option<u32>,
     pub features: Vec<Feature>,
+    /// Floating seats: activations must heartbeat at this interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_interval_seconds: Option<u32>,
 }
 
 impl Plan {
@@ -99,7 +102,19 @@ impl Plan {
             max_activations,
             duration_days,
             features,
+            heartbeat_interval_seconds: None,
         })
+    }
+}
+
+/// Checks a heartbeat interval: 10 seconds to 7 days.
+pub fn check_heartbeat_interval(seconds: u32) -> Result<u32, ValidationError> {
+    if (10..=604_800).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(ValidationError::new(
+            "heartbeatIntervalSeconds must be 10 to 604800",
+        ))
     }
 }
 

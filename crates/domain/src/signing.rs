@@ -39,7 +39,8 @@ pub enum KeyError {
 impl SigningKey {
     /// A fresh key and its PKCS#8 document (to be stored encrypted).
     pub fn generate() -> Result<(Self, SecretBox<Vec<u8>>), KeyError> {
-        let document = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| KeyError::Random)?;
+        let document =
+            Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| KeyError::Random)?;
         let pkcs8 = SecretBox::new(Box::new(document.as_ref().to_vec()));
         let key = Self::from_pkcs8(pkcs8.expose_secret())?;
         Ok((key, pkcs8))
@@ -103,7 +104,9 @@ impl PublicKey {
 
     /// Whether `signature` is this key's signature of `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        UnparsedPublicKey::new(&ED25519, &self.bytes).verify(message, signature).is_ok()
+        UnparsedPublicKey::new(&ED25519, &self.bytes)
+            .verify(message, signature)
+            .is_ok()
     }
 }
 

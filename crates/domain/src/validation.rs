@@ -135,7 +135,12 @@ impl<'a> LicenseContext<'a> {
     }
 
     /// Status, product and domain: the checks shared by validation and activation.
-    fn admission(&self, request: &ValidationRequest, seat: Option<&Seat>, now: OffsetDateTime) -> Option<ValidationCode> {
+    fn admission(
+        &self,
+        request: &ValidationRequest,
+        seat: Option<&Seat>,
+        now: OffsetDateTime,
+    ) -> Option<ValidationCode> {
         let status_code = match self.license.effective_status(now) {
             LicenseStatus::Active => None,
             LicenseStatus::Expired => Some(ValidationCode::Expired),
@@ -146,7 +151,10 @@ impl<'a> LicenseContext<'a> {
         if status_code.is_some() {
             return status_code;
         }
-        if request.product_id.is_some_and(|p| p != self.license.product_id) {
+        if request
+            .product_id
+            .is_some_and(|p| p != self.license.product_id)
+        {
             return Some(ValidationCode::ProductMismatch);
         }
         let site = match seat {
@@ -166,7 +174,10 @@ pub fn decide<'a>(
     request: &ValidationRequest,
     now: OffsetDateTime,
 ) -> Verdict<'a> {
-    let refuse = |code| Verdict { code, activation: None };
+    let refuse = |code| Verdict {
+        code,
+        activation: None,
+    };
     let Some(context) = context else {
         return refuse(ValidationCode::NotFound);
     };
@@ -209,7 +220,9 @@ pub fn plan_activation<'a>(
         return ActivationPlan::Refused(code);
     }
     match context.find(seat) {
-        Some(held) if held.is_alive(context.heartbeat_interval, now) => ActivationPlan::Existing(held),
+        Some(held) if held.is_alive(context.heartbeat_interval, now) => {
+            ActivationPlan::Existing(held)
+        }
         Some(dead) if context.has_free_seat(now) => ActivationPlan::Revive(dead),
         None if context.has_free_seat(now) => ActivationPlan::New,
         _ => ActivationPlan::Refused(ValidationCode::TooManyActivations),
@@ -230,7 +243,11 @@ mod tests {
 
     const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 
-    fn license(status: LicenseStatus, max: Option<u32>, expires_at: Option<OffsetDateTime>) -> License {
+    fn license(
+        status: LicenseStatus,
+        max: Option<u32>,
+        expires_at: Option<OffsetDateTime>,
+    ) -> License {
         License {
             id: LicenseId::generate(),
             owner: UserId::generate(),
@@ -245,6 +262,7 @@ mod tests {
             max_activations: max,
             activation_count: 0,
             expires_at,
+            heartbeat_interval_seconds: None,
             last_validated_at: None,
             metadata: Metadata::default(),
             created_at: NOW,
@@ -306,14 +324,25 @@ mod tests {
             (LicenseStatus::Expired, ValidationCode::Expired),
         ] {
             let l = license(status, None, None);
-            assert_eq!(decide(Some(&context(&l, &[])), &ask(None), NOW).code, code, "{status}");
+            assert_eq!(
+                decide(Some(&context(&l, &[])), &ask(None), NOW).code,
+                code,
+                "{status}"
+            );
         }
     }
 
     #[test]
     fn a_passed_expiry_is_expired_even_when_stored_active() {
-        let l = license(LicenseStatus::Active, None, Some(NOW - Duration::seconds(1)));
-        assert_eq!(decide(Some(&context(&l, &[])), &ask(None), NOW).code, ValidationCode::Expired);
+        let l = license(
+            LicenseStatus::Active,
+            None,
+            Some(NOW - Duration::seconds(1)),
+        );
+        assert_eq!(
+            decide(Some(&context(&l, &[])), &ask(None), NOW).code,
+            ValidationCode::Expired
+        );
     }
 
     #[test]
@@ -323,7 +352,10 @@ mod tests {
             product_id: Some(ProductId::generate()),
             ..ValidationRequest::default()
         };
-        assert_eq!(decide(Some(&context(&l, &[])), &request, NOW).code, ValidationCode::ProductMismatch);
+        assert_eq!(
+            decide(Some(&context(&l, &[])), &request, NOW).code,
+            ValidationCode::ProductMismatch
+        );
     }
 
     #[test]
@@ -333,7 +365,10 @@ mod tests {
             product_id: Some(ProductId::generate()),
             ..ValidationRequest::default()
         };
-        assert_eq!(decide(Some(&context(&l, &[])), &request, NOW).code, ValidationCode::Suspended);
+        assert_eq!(
+            decide(Some(&context(&l, &[])), &request, NOW).code,
+            ValidationCode::Suspended
+        );
     }
 
     #[test]
@@ -348,8 +383,14 @@ mod tests {
             domain: Some(DomainName::parse(d).expect("valid")),
             ..ValidationRequest::default()
         };
-        assert_eq!(decide(Some(&ctx), &request("shop.example.com"), NOW).code, ValidationCode::Valid);
-        assert_eq!(decide(Some(&ctx), &request("evil.test"), NOW).code, ValidationCode::DomainNotAllowed);
+        assert_eq!(
+            decide(Some(&ctx), &request("shop.example.com"), NOW).code,
+            ValidationCode::Valid
+        );
+        assert_eq!(
+            decide(Some(&ctx), &request("evil.test"), NOW).code,
+            ValidationCode::DomainNotAllowed
+        );
     }
 
     #[test]
@@ -364,8 +405,14 @@ mod tests {
             domain: Some(DomainName::parse(d).expect("valid")),
             ..ValidationRequest::default()
         };
-        assert_eq!(decide(Some(&ctx), &request("client.test"), NOW).code, ValidationCode::Valid);
-        assert_eq!(decide(Some(&ctx), &request("other.test"), NOW).code, ValidationCode::DomainNotAllowed);
+        assert_eq!(
+            decide(Some(&ctx), &request("client.test"), NOW).code,
+            ValidationCode::Valid
+        );
+        assert_eq!(
+            decide(Some(&ctx), &request("other.test"), NOW).code,
+            ValidationCode::DomainNotAllowed
+        );
     }
 
     #[test]
@@ -387,13 +434,19 @@ mod tests {
             heartbeat_interval: Some(60),
             ..context(&l, &held)
         };
-        assert_eq!(decide(Some(&ctx), &ask(Some(device("a"))), NOW).code, ValidationCode::HeartbeatDead);
+        assert_eq!(
+            decide(Some(&ctx), &ask(Some(device("a"))), NOW).code,
+            ValidationCode::HeartbeatDead
+        );
     }
 
     #[test]
     fn a_license_over_its_limit_is_too_many_activations() {
         let l = license(LicenseStatus::Active, Some(1), None);
-        let held = [activation(&l, device("a"), 0), activation(&l, device("b"), 0)];
+        let held = [
+            activation(&l, device("a"), 0),
+            activation(&l, device("b"), 0),
+        ];
         assert_eq!(
             decide(Some(&context(&l, &held)), &ask(Some(device("a"))), NOW).code,
             ValidationCode::TooManyActivations
@@ -413,7 +466,10 @@ mod tests {
         let l = license(LicenseStatus::Active, Some(1), None);
         let held = [activation(&l, device("a"), 0)];
         let plan = plan_activation(&context(&l, &held), &device("b"), &ask(None), NOW);
-        assert_eq!(plan, ActivationPlan::Refused(ValidationCode::TooManyActivations));
+        assert_eq!(
+            plan,
+            ActivationPlan::Refused(ValidationCode::TooManyActivations)
+        );
     }
 
     #[test]
@@ -424,8 +480,14 @@ mod tests {
             heartbeat_interval: Some(60),
             ..context(&l, &held)
         };
-        assert_eq!(plan_activation(&ctx, &device("b"), &ask(None), NOW), ActivationPlan::New);
-        assert_eq!(plan_activation(&ctx, &device("a"), &ask(None), NOW), ActivationPlan::Revive(&held[0]));
+        assert_eq!(
+            plan_activation(&ctx, &device("b"), &ask(None), NOW),
+            ActivationPlan::New
+        );
+        assert_eq!(
+            plan_activation(&ctx, &device("a"), &ask(None), NOW),
+            ActivationPlan::Revive(&held[0])
+        );
     }
 
     #[test]
@@ -440,7 +502,10 @@ mod tests {
             plan_activation(&ctx, &site("other.test"), &ask(None), NOW),
             ActivationPlan::Refused(ValidationCode::DomainNotAllowed)
         );
-        assert_eq!(plan_activation(&ctx, &site("example.com"), &ask(None), NOW), ActivationPlan::New);
+        assert_eq!(
+            plan_activation(&ctx, &site("example.com"), &ask(None), NOW),
+            ActivationPlan::New
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod idempotency;
 mod licenses;
 mod page;
 mod products;
+mod runtime;
 mod tenant;
 mod users;
 
@@ -22,6 +23,10 @@ pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};
 pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};
 pub use page::{Page, PageRequest};
 pub use products::ProductRepository;
+pub use runtime::{
+    Change, ChangeFeed, DecideSeat, RuntimeLicense, RuntimeRepository, SeatChange, SeatDecision,
+    SeatOutcome, SigningKeyRepository, StoredSigningKey, UsageRepository,
+};
 pub use tenant::Tenant;
 pub use users::{NewSession, NewUser, SessionLookup, UserRepository};
 

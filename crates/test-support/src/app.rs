@@ -34,14 +34,20 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         ));
     }
     let db = TestDatabase::new().await;
-    let mut settings = Settings::from_sources(&HashMap::new(), &HashMap::new()).expect("default settings");
+    let mut settings =
+        Settings::from_sources(&HashMap::new(), &HashMap::new()).expect("default settings");
     settings.database_url = db.url();
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.auto_migrate = false;
     settings.db_pool_size = 4;
     settings.last_used_flush_interval = Duration::from_millis(100);
+    settings.usage_flush_interval = Duration::from_millis(100);
+    settings.master_key =
+        Some(licentia::runtime::master_key::MasterKey::generate_base64().expect("random"));
     configure(&mut settings);
-    let app = Application::build(settings).await.expect("the server starts");
+    let app = Application::build(settings)
+        .await
+        .expect("the server starts");
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -87,7 +93,13 @@ impl TestApp {
     }
 
     /// Sends a request with an optional bearer credential and JSON body.
-    pub async fn request(&self, method: &str, path: &str, credential: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        credential: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = self.client.request(method, self.url(path));
         if let Some(secret) = credential {
@@ -106,17 +118,20 @@ impl TestApp {
 
     /// POST JSON with a credential.
     pub async fn post(&self, path: &str, credential: &str, body: Value) -> Reply {
-        self.request("POST", path, Some(credential), Some(body)).await
+        self.request("POST", path, Some(credential), Some(body))
+            .await
     }
 
     /// PATCH JSON with a credential.
     pub async fn patch(&self, path: &str, credential: &str, body: Value) -> Reply {
-        self.request("PATCH", path, Some(credential), Some(body)).await
+        self.request("PATCH", path, Some(credential), Some(body))
+            .await
     }
 
     /// PUT JSON with a credential.
     pub async fn put(&self, path: &str, credential: &str, body: Value) -> Reply {
-        self.request("PUT", path, Some(credential), Some(body)).await
+        self.request("PUT", path, Some(credential), Some(body))
+            .await
     }
 
     /// DELETE with a credential.
@@ -184,5 +199,9 @@ pub async fn read(response: reqwest::Response) -> Reply {
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("body");
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }

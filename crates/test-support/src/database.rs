@@ -5,7 +5,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use diesel::QueryableByName;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use licentia_adapters_postgres::{DatabaseAdmin, DatabaseUrl, migrations_fingerprint, run_migrations};
+use licentia_adapters_postgres::{
+    DatabaseAdmin, DatabaseUrl, migrations_fingerprint, run_migrations,
+};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::OnceCell;
 
@@ -31,12 +33,17 @@ impl std::fmt::Debug for TestDatabase {
 }
 
 fn server_url() -> DatabaseUrl {
-    let raw = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@localhost:5432/postgres".into());
-    DatabaseUrl::parse(&SecretString::from(raw)).expect("DATABASE_URL must be a postgres:// URL with a database name")
+    let raw = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@localhost:5432/postgres".into());
+    DatabaseUrl::parse(&SecretString::from(raw))
+        .expect("DATABASE_URL must be a postgres:// URL with a database name")
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 async fn ensure_template(server: &DatabaseUrl) -> String {
@@ -47,10 +54,21 @@ async fn ensure_template(server: &DatabaseUrl) -> String {
     admin.lock(TEMPLATE_LOCK).await.expect("advisory lock");
     if !admin.exists(&template).await.expect("list databases") {
         let building = format!("{template}_building");
-        admin.drop(&building).await.expect("drop a half-built template");
-        admin.create(&building, None).await.expect("create the template");
-        run_migrations(&server.with_database(&building)).await.expect("migrate the template");
-        admin.rename(&building, &template).await.expect("publish the template");
+        admin
+            .drop(&building)
+            .await
+            .expect("drop a half-built template");
+        admin
+            .create(&building, None)
+            .await
+            .expect("create the template");
+        run_migrations(&server.with_database(&building))
+            .await
+            .expect("migrate the template");
+        admin
+            .rename(&building, &template)
+            .await
+            .expect("publish the template");
     }
     sweep(&mut admin, &template).await;
     admin.unlock(TEMPLATE_LOCK).await.expect("advisory unlock");
@@ -87,10 +105,22 @@ impl TestDatabase {
     /// A fresh, migrated database of its own.
     pub async fn new() -> Self {
         let server = server_url();
-        let template = TEMPLATE.get_or_init(|| ensure_template(&server)).await.clone();
-        let name = format!("{TEST_PREFIX}{}_{}", unix_now(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
-        let mut admin = DatabaseAdmin::connect(&server).await.expect("connect to PostgreSQL");
-        admin.create(&name, Some(&template)).await.expect("clone the template");
+        let template = TEMPLATE
+            .get_or_init(|| ensure_template(&server))
+            .await
+            .clone();
+        let name = format!(
+            "{TEST_PREFIX}{}_{}",
+            unix_now(),
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
+        let mut admin = DatabaseAdmin::connect(&server)
+            .await
+            .expect("connect to PostgreSQL");
+        admin
+            .create(&name, Some(&template))
+            .await
+            .expect("clone the template");
         Self { name, server }
     }
 
@@ -106,15 +136,22 @@ impl TestDatabase {
 
     /// Runs a query returning one `bigint` column named `value` (for asserting state).
     pub async fn scalar(&self, sql: &str) -> i64 {
-        let mut conn = AsyncPgConnection::establish(self.url().expose_secret()).await.expect("connect");
-        let row: Scalar = diesel::sql_query(sql).get_result(&mut conn).await.expect("scalar query");
+        let mut conn = AsyncPgConnection::establish(self.url().expose_secret())
+            .await
+            .expect("connect");
+        let row: Scalar = diesel::sql_query(sql)
+            .get_result(&mut conn)
+            .await
+            .expect("scalar query");
         row.value
     }
 
     /// Runs statements without results (to arrange state the API cannot reach).
     pub async fn execute(&self, sql: &str) {
         use diesel_async::SimpleAsyncConnection;
-        let mut conn = AsyncPgConnection::establish(self.url().expose_secret()).await.expect("connect");
+        let mut conn = AsyncPgConnection::establish(self.url().expose_secret())
+            .await
+            .expect("connect");
         conn.batch_execute(sql).await.expect("execute");
     }
 }
@@ -125,7 +162,9 @@ impl Drop for TestDatabase {
         let server = self.server.clone();
         // Drop runs inside the test's runtime; do the async work on a thread of its own.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async move {
                     if let Ok(mut admin) = DatabaseAdmin::connect(&server).await {

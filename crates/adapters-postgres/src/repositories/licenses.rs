@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{PostgresStore, like_pattern, total};
+use crate::change_notice;
 use crate::error::{TxError, db_error};
 use crate::outbox;
 use crate::rows::{LicenseRow, corrupt};
@@ -260,6 +261,7 @@ impl LicenseRepository for PostgresStore {
                 .get_result(conn)
                 .await?;
             outbox::record(conn, tenant.owner, &events, changed.updated_at).await?;
+            change_notice::license_changed(conn, id).await?;
             Ok::<_, TxError>(stored)
         })
         .await?
@@ -284,6 +286,7 @@ impl LicenseRepository for PostgresStore {
                 return Err(TxError::Port(RepositoryError::NotFound));
             }
             outbox::record(conn, tenant.owner, &events, OffsetDateTime::now_utc()).await?;
+            change_notice::license_changed(conn, id).await?;
             Ok(())
         })
         .await
@@ -342,6 +345,9 @@ impl LicenseRepository for PostgresStore {
             .execute(&mut conn)
             .await
             .map_err(db_error)?;
+        change_notice::license_changed(&mut conn, domain.license_id)
+            .await
+            .map_err(db_error)?;
         Ok(domain)
     }
 
@@ -363,6 +369,11 @@ impl LicenseRepository for PostgresStore {
         .execute(&mut conn)
         .await
         .map_err(db_error)?;
+        if removed > 0 {
+            change_notice::license_changed(&mut conn, id)
+                .await
+                .map_err(db_error)?;
+        }
         if removed == 0 {
             Err(RepositoryError::NotFound)
         } else {

@@ -6,6 +6,9 @@ mod health;
 mod idempotency;
 mod licenses;
 mod products;
+mod runtime;
+mod signing_keys;
+mod usage;
 mod users;
 
 use licentia_ports::RepositoryError;

@@ -11,6 +11,7 @@ use licentia_ports::{Decide, Page, PageRequest, ProductRepository, RepositoryErr
 use time::OffsetDateTime;
 
 use super::{PostgresStore, total};
+use crate::change_notice;
 use crate::error::{TxError, db_error};
 use crate::outbox;
 use crate::rows::{ProductRow, corrupt};
@@ -168,6 +169,7 @@ impl ProductRepository for PostgresStore {
                 .execute(conn)
                 .await?;
             outbox::record(conn, tenant.owner, &events, OffsetDateTime::now_utc()).await?;
+            change_notice::product_changed(conn, id).await?;
             Ok(())
         })
         .await
@@ -216,6 +218,9 @@ impl ProductRepository for PostgresStore {
             .execute(&mut conn)
             .await
             .map_err(db_error)?;
+        change_notice::product_changed(&mut conn, domain.product_id)
+            .await
+            .map_err(db_error)?;
         Ok(domain)
     }
 
@@ -235,6 +240,11 @@ impl ProductRepository for PostgresStore {
         .execute(&mut conn)
         .await
         .map_err(db_error)?;
+        if removed > 0 {
+            change_notice::product_changed(&mut conn, id)
+                .await
+                .map_err(db_error)?;
+        }
         if removed == 0 {
             Err(RepositoryError::NotFound)
         } else {

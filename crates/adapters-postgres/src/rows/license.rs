@@ -33,6 +33,7 @@ pub(crate) struct LicenseRow {
     pub max_activations: Option<i32>,
     pub activation_count: i32,
     pub expires_at: Option<OffsetDateTime>,
+    pub heartbeat_interval_seconds: Option<i32>,
     pub last_validated_at: Option<OffsetDateTime>,
     pub metadata: Value,
     pub created_at: OffsetDateTime,
@@ -68,6 +69,7 @@ impl TryFrom<LicenseRow> for License {
             max_activations: row.max_activations.map(count),
             activation_count: count(row.activation_count),
             expires_at: row.expires_at,
+            heartbeat_interval_seconds: row.heartbeat_interval_seconds.map(count),
             last_validated_at: row.last_validated_at,
             metadata: Metadata::parse(row.metadata).map_err(corrupt("licenses", "metadata"))?,
             created_at: row.created_at,
@@ -99,6 +101,9 @@ impl From<&License> for LicenseRow {
                 .map(|m| i32::try_from(m).unwrap_or(i32::MAX)),
             activation_count: i32::try_from(l.activation_count).unwrap_or(i32::MAX),
             expires_at: l.expires_at,
+            heartbeat_interval_seconds: l
+                .heartbeat_interval_seconds
+                .map(|s| i32::try_from(s).unwrap_or(i32::MAX)),
             last_validated_at: l.last_validated_at,
             metadata: l.metadata.to_value(),
             created_at: l.created_at,

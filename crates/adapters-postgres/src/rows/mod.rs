@@ -3,12 +3,14 @@
 //! A row that no longer parses into a valid domain value is reported as `Internal`
 //! ("corrupt row"), never silently patched.
 
+mod activation;
 mod api_key;
 mod customer;
 mod license;
 mod product;
 mod user;
 
+pub(crate) use activation::ActivationRow;
 pub(crate) use api_key::{ApiKeyRow, NewApiKeyRow};
 pub(crate) use customer::CustomerRow;
 pub(crate) use license::LicenseRow;

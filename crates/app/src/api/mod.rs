@@ -7,6 +7,7 @@ pub mod input;
 pub mod middleware;
 pub mod pagination;
 pub mod routes;
+pub mod signed;
 
 use actix_web::web;
 
@@ -17,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1")
             .configure(routes::health::configure)
+            .configure(routes::runtime::configure)
+            .configure(routes::activations::configure)
             .configure(routes::accounts::configure)
             .configure(routes::api_keys::configure)
             .configure(routes::products::configure)

@@ -32,12 +32,7 @@ pub async fn create(
     caller
         .grant
         .may_create_key(&request.scopes, request.product_id)
-        .map_err(|denied| match denied {
-            EscalationDenied::Scopes => AppError::forbidden("SCOPE_ESCALATION", denied.to_string()),
-            EscalationDenied::Product => {
-                AppError::forbidden("PRODUCT_SCOPE_ESCALATION", denied.to_string())
-            }
-        })?;
+        .map_err(escalation)?;
     let now = state.clock.now();
     if request.expires_at.is_some_and(|at| at <= now) {
         return Err(AppError::validation(vec![FieldError {
@@ -58,6 +53,16 @@ pub async fn create(
             })?;
     }
     issue(state, Tenant::account(caller.user.id), request, now).await
+}
+
+/// 403 for a key that would be more powerful than its creator.
+fn escalation(denied: EscalationDenied) -> AppError {
+    match denied {
+        EscalationDenied::Scopes => AppError::forbidden("SCOPE_ESCALATION", denied.to_string()),
+        EscalationDenied::Product => {
+            AppError::forbidden("PRODUCT_SCOPE_ESCALATION", denied.to_string())
+        }
+    }
 }
 
 /// Stores a new key for `tenant.owner` (also used by operator commands).
@@ -110,6 +115,15 @@ pub async fn list(
 /// One key.
 pub async fn get(state: &AppState, caller: &Caller, id: ApiKeyId) -> Result<ApiKey, AppError> {
     caller.require(Resource::ApiKeys, Action::Read)?;
+    get_unchecked(state, caller, id).await
+}
+
+/// One key of the caller's tenant, without a scope check (for writes).
+async fn get_unchecked(
+    state: &AppState,
+    caller: &Caller,
+    id: ApiKeyId,
+) -> Result<ApiKey, AppError> {
     state
         .api_keys
         .get(caller.tenant(), id)
@@ -141,6 +155,12 @@ pub async fn rotate(
             message: format!("must be between 0 and {MAX_ROTATION_GRACE_SECONDS}"),
         }]));
     }
+    // Rotating hands the caller a working secret of that key: only for keys it could create.
+    let current = get_unchecked(state, caller, id).await?;
+    caller
+        .grant
+        .may_create_key(&current.scopes, current.product_id)
+        .map_err(escalation)?;
     let now = state.clock.now();
     let secret = PlainToken::generate(TokenKind::ApiKey);
     let rotation = Rotation {

@@ -41,6 +41,7 @@ pub struct LicenseRequest {
 pub struct LicenseChanges {
     pub expires_at: Option<Option<OffsetDateTime>>,
     pub max_activations: Option<Option<u32>>,
+    pub heartbeat_interval_seconds: Option<Option<u32>>,
     pub plan: Option<Option<String>>,
     pub features: Option<Vec<Feature>>,
     pub issued_to: Option<Option<Name>>,
@@ -120,6 +121,7 @@ fn build(
         max_activations: terms.max_activations,
         activation_count: 0,
         expires_at: terms.expires_at,
+        heartbeat_interval_seconds: terms.heartbeat_interval_seconds,
         last_validated_at: None,
         metadata: request.metadata,
         created_at: now,
@@ -282,12 +284,14 @@ pub async fn update(
         )
         .await
         .map_err(|e| AppError::from_repository(e, "license", id))
+        .inspect(|_| state.cache.invalidate_license(id))
 }
 
 /// The plain field part of a PATCH.
 #[derive(Debug)]
 struct FieldChanges {
     max_activations: Option<Option<u32>>,
+    heartbeat_interval_seconds: Option<Option<u32>>,
     plan: Option<Option<String>>,
     features: Option<Vec<Feature>>,
     issued_to: Option<Option<Name>>,
@@ -300,6 +304,7 @@ impl LicenseChanges {
     fn fields(&self) -> FieldChanges {
         FieldChanges {
             max_activations: self.max_activations,
+            heartbeat_interval_seconds: self.heartbeat_interval_seconds,
             plan: self.plan.clone(),
             features: self.features.clone(),
             issued_to: self.issued_to.clone(),
@@ -322,6 +327,7 @@ fn apply_fields(license: &mut License, changes: FieldChanges) -> bool {
         };
     }
     set!(max_activations);
+    set!(heartbeat_interval_seconds);
     set!(plan);
     set!(features);
     set!(issued_to);
@@ -364,6 +370,7 @@ pub async fn change_status(
         )
         .await
         .map_err(|e| AppError::from_repository(e, "license", id))
+        .inspect(|_| state.cache.invalidate_license(id))
 }
 
 /// Renews a license: a new expiry in the future; EXPIRED becomes ACTIVE.
@@ -389,6 +396,7 @@ pub async fn renew(
         )
         .await
         .map_err(|e| AppError::from_repository(e, "license", id))
+        .inspect(|_| state.cache.invalidate_license(id))
 }
 
 /// Deletes a license and its activations.
@@ -405,6 +413,7 @@ pub async fn delete(state: &AppState, caller: &Caller, id: LicenseId) -> Result<
         .delete(caller.tenant(), id, events)
         .await
         .map_err(|e| AppError::from_repository(e, "license", id))
+        .inspect(|_| state.cache.invalidate_license(id))
 }
 
 /// Domains assigned to a license.
@@ -439,6 +448,7 @@ pub async fn add_domain(
         .add_domain(caller.tenant(), domain)
         .await
         .map_err(|e| AppError::from_repository(e, "license", id))
+        .inspect(|_| state.cache.invalidate_license(id))
 }
 
 /// Removes an assigned domain.
@@ -457,4 +467,5 @@ pub async fn remove_domain(
             RepositoryError::NotFound => AppError::not_found("domain", domain.as_str()),
             other => AppError::from_repository(other, "license", id),
         })
+        .inspect(|_| state.cache.invalidate_license(id))
 }

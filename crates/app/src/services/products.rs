@@ -172,6 +172,7 @@ pub async fn delete(
         .delete(caller.tenant(), id, force, events)
         .await
         .map_err(|e| AppError::from_repository(e, "product", id))
+        .inspect(|_| state.cache.invalidate_product(id))
 }
 
 /// Reads a product without a scope check (for writes that need its current state).
@@ -215,6 +216,7 @@ pub async fn add_domain(
         .add_domain(caller.tenant(), domain)
         .await
         .map_err(|e| AppError::from_repository(e, "product", id))
+        .inspect(|_| state.cache.invalidate_product(id))
 }
 
 /// Removes an allowed domain.
@@ -235,4 +237,5 @@ pub async fn remove_domain(
             }
             other => AppError::from_repository(other, "product", id),
         })
+        .inspect(|_| state.cache.invalidate_product(id))
 }

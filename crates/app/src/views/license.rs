@@ -26,6 +26,7 @@ pub struct LicenseView {
     pub activation_count: u32,
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
+    pub heartbeat_interval_seconds: Option<u32>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_validated_at: Option<OffsetDateTime>,
     pub metadata: Value,
@@ -51,6 +52,7 @@ impl LicenseView {
             max_activations: license.max_activations,
             activation_count: license.activation_count,
             expires_at: license.expires_at,
+            heartbeat_interval_seconds: license.heartbeat_interval_seconds,
             last_validated_at: license.last_validated_at,
             metadata: license.metadata.to_value(),
             created_at: license.created_at,

@@ -4,16 +4,20 @@
 //! own input types (`api::input`), and rows live in the adapter.
 
 mod account;
+mod activation;
 mod api_key;
 mod customer;
 mod license;
 mod product;
+mod validation;
 
 pub use account::{AuthView, MeView};
+pub use activation::ActivationView;
 pub use api_key::{ApiKeyView, CreatedApiKeyView};
 pub use customer::CustomerView;
 pub use license::{LicenseDomainView, LicenseView};
 pub use product::{ProductDomainView, ProductView};
+pub use validation::{CheckoutView, DeactivationView, RuntimeLicenseView, ValidationView};
 
 /// Serialises a view for an event payload.
 pub fn to_event_data<T: serde::Serialize>(view: &T) -> serde_json::Value {

@@ -1,3 +1,6 @@
 //! Background work that runs beside the HTTP server.
 
+pub mod change_listener;
+pub mod expiry_sweep;
+pub mod key_refresh;
 pub mod last_used;

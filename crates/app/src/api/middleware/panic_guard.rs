@@ -30,7 +30,8 @@ pub async fn panic_guard(
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            let mut response = AppError::internal(format!("handler panicked: {reason}")).error_response();
+            let mut response =
+                AppError::internal(format!("handler panicked: {reason}")).error_response();
             if let Some(value) = request_id.and_then(|RequestId(id)| id.parse().ok()) {
                 response.headers_mut().insert(REQUEST_ID, value);
             }

@@ -9,7 +9,7 @@ use licentia_domain::license::{Renewal, RequestedTerms};
 use licentia_domain::license_key::LicenseKey;
 use licentia_domain::license_status::LicenseStatus;
 use licentia_domain::metadata::Metadata;
-use licentia_domain::plan::Feature;
+use licentia_domain::plan::{Feature, check_heartbeat_interval};
 use licentia_domain::text::Name;
 use licentia_ports::LicenseFilter;
 use serde::Deserialize;
@@ -58,6 +58,8 @@ struct CreateBody {
     expires_at: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     max_activations: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    heartbeat_interval_seconds: Option<Option<u32>>,
     features: Option<Vec<String>>,
     key: Option<String>,
     metadata: Option<Value>,
@@ -75,6 +77,8 @@ struct PatchBody {
     expires_at: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     max_activations: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    heartbeat_interval_seconds: Option<Option<u32>>,
     #[serde(default, deserialize_with = "nullable")]
     plan: Option<Option<String>>,
     features: Option<Vec<String>>,
@@ -151,6 +155,11 @@ fn parse_create(body: CreateBody, product: Option<ProductId>) -> (Fields, Option
     let issued_email = fields.optional("issuedEmail", body.issued_email, |e| Email::parse(&e));
     let expires_at = fields.patch("expiresAt", body.expires_at, timestamp);
     let max = fields.patch("maxActivations", body.max_activations, max_activations);
+    let heartbeat = fields.patch(
+        "heartbeatIntervalSeconds",
+        body.heartbeat_interval_seconds,
+        check_heartbeat_interval,
+    );
     let features = fields.optional("features", body.features, |f| Feature::parse_list(&f));
     let key = fields.optional("key", body.key, |k| LicenseKey::import(&k));
     let metadata = fields.optional("metadata", body.metadata, Metadata::parse);
@@ -165,6 +174,7 @@ fn parse_create(body: CreateBody, product: Option<ProductId>) -> (Fields, Option
                 max_activations: max,
                 expires_at,
                 features,
+                heartbeat_interval_seconds: heartbeat,
             },
             key,
             metadata: metadata.unwrap_or_default(),
@@ -326,6 +336,11 @@ async fn modify(
     let changes = LicenseChanges {
         expires_at: fields.patch("expiresAt", body.expires_at, timestamp),
         max_activations: fields.patch("maxActivations", body.max_activations, max_activations),
+        heartbeat_interval_seconds: fields.patch(
+            "heartbeatIntervalSeconds",
+            body.heartbeat_interval_seconds,
+            check_heartbeat_interval,
+        ),
         plan: fields.patch("plan", body.plan, plan_name),
         features: fields.optional("features", body.features, |f| Feature::parse_list(&f)),
         issued_to: fields.patch("issuedTo", body.issued_to, |n| Name::parse(&n)),

@@ -1,11 +1,13 @@
 //! One module per resource.
 
 pub mod accounts;
+pub mod activations;
 pub mod api_keys;
 pub mod customers;
 pub mod health;
 pub mod licenses;
 pub mod products;
+pub mod runtime;
 
 use crate::error::AppError;
 

@@ -6,7 +6,7 @@ use licentia_domain::domain_name::DomainPattern;
 use licentia_domain::ids::ProductId;
 use licentia_domain::key_prefix::KeyPrefix;
 use licentia_domain::metadata::Metadata;
-use licentia_domain::plan::{Feature, Plan, check_plans};
+use licentia_domain::plan::{Feature, Plan, check_heartbeat_interval, check_plans};
 use licentia_domain::slug::Slug;
 use licentia_domain::text::{Description, Name};
 use serde::Deserialize;
@@ -42,6 +42,7 @@ struct PlanBody {
     max_activations: Option<u32>,
     duration_days: Option<u32>,
     features: Option<Vec<String>>,
+    heartbeat_interval_seconds: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -75,12 +76,22 @@ fn parse_plans(fields: &mut Fields, raw: Vec<PlanBody>) -> Option<Vec<Plan>> {
             .optional("features", plan.features, |f| Feature::parse_list(&f))
             .unwrap_or_default();
         let name = plan_fields.required("name", plan.name, Ok);
-        let parsed = name.and_then(|name| {
-            plan_fields.check(
-                "name",
-                Plan::new(&name, plan.max_activations, plan.duration_days, features),
-            )
-        });
+        let heartbeat = plan_fields.optional(
+            "heartbeatIntervalSeconds",
+            plan.heartbeat_interval_seconds,
+            check_heartbeat_interval,
+        );
+        let parsed = name
+            .and_then(|name| {
+                plan_fields.check(
+                    "name",
+                    Plan::new(&name, plan.max_activations, plan.duration_days, features),
+                )
+            })
+            .map(|plan| Plan {
+                heartbeat_interval_seconds: heartbeat,
+                ..plan
+            });
         let clean = plan_fields.is_clean();
         fields.absorb(&format!("plans[{i}]"), plan_fields);
         if let (true, Some(plan)) = (clean, parsed) {

@@ -1,0 +1,87 @@
+//! The answer of the runtime endpoints (validate, activate, heartbeat).
+
+use licentia_domain::ids::LicenseId;
+use licentia_domain::license_status::LicenseStatus;
+use licentia_domain::plan::Feature;
+use licentia_domain::validation::ValidationCode;
+use licentia_ports::RuntimeLicense;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::ActivationView;
+
+/// What a running copy learns about its license.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeLicenseView {
+    pub id: LicenseId,
+    pub status: LicenseStatus,
+    pub plan: Option<String>,
+    pub features: Vec<Feature>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    pub max_activations: Option<u32>,
+    /// Seats held now (activations whose heartbeats are on time).
+    pub activation_count: u32,
+    pub email: Option<String>,
+}
+
+impl RuntimeLicenseView {
+    /// The view as of `now`.
+    pub fn new(runtime: &RuntimeLicense, now: OffsetDateTime) -> Self {
+        let license = &runtime.license;
+        let live = runtime
+            .activations
+            .iter()
+            .filter(|a| a.is_alive(license.heartbeat_interval_seconds, now))
+            .count();
+        Self {
+            id: license.id,
+            status: license.effective_status(now),
+            plan: license.plan.clone(),
+            features: license.features.clone(),
+            expires_at: license.expires_at,
+            max_activations: license.max_activations,
+            activation_count: u32::try_from(live).unwrap_or(u32::MAX),
+            email: license.issued_email.as_ref().map(|e| e.as_str().to_owned()),
+        }
+    }
+}
+
+/// `{valid, code, detail, license?, activation?, nonce?, validatedAt}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationView {
+    pub valid: bool,
+    pub code: ValidationCode,
+    pub detail: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<RuntimeLicenseView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation: Option<ActivationView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub validated_at: OffsetDateTime,
+}
+
+/// `checkout`'s answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutView {
+    pub certificate: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}
+
+/// `deactivate`'s answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeactivationView {
+    pub deactivated: usize,
+    pub license: RuntimeLicenseView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}

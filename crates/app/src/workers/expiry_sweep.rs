@@ -1,0 +1,52 @@
+//! Persists EXPIRED for licenses past `expiresAt` and emits `license.expired`.
+//! Readers already see such licenses as expired; this makes it durable and announced.
+
+use std::time::Duration;
+
+use licentia_domain::event::{EventType, NewEvent};
+use licentia_domain::license::License;
+
+use crate::state::AppState;
+use crate::views::{LicenseView, to_event_data};
+
+const BATCH: i64 = 500;
+
+/// Sweeps once; returns how many licenses expired.
+pub async fn sweep(state: &AppState) -> usize {
+    let mut total = 0;
+    loop {
+        let now = state.clock.now();
+        let event = |license: &License| {
+            NewEvent::new(
+                EventType::LicenseExpired,
+                Some(license.product_id),
+                to_event_data(&LicenseView::new(license, now)),
+            )
+        };
+        match state.runtime.expire_due(now, BATCH, &event).await {
+            Ok(expired) => {
+                total += expired.len();
+                if expired.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+                    return total;
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "expiry sweep failed; will retry");
+                return total;
+            }
+        }
+    }
+}
+
+/// Sweeps every `interval` until the process ends.
+pub async fn run(state: AppState, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let expired = sweep(&state).await;
+        if expired > 0 {
+            tracing::info!(expired, "licenses past their expiry marked EXPIRED");
+        }
+    }
+}
