@@ -17,6 +17,8 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub db: TestDatabase,
+    /// The settings the server runs with (reused by [`TestApp::spawn_instance`]).
+    pub settings: Settings,
 }
 
 /// Starts a server with default test settings.
@@ -45,12 +47,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.master_key =
         Some(licentia::runtime::master_key::MasterKey::generate_base64().expect("random"));
     configure(&mut settings);
-    let app = Application::build(settings)
-        .await
-        .expect("the server starts");
-    let port = app.port();
-    tokio::spawn(app.run_until_stopped());
+    let port = start(settings.clone()).await;
     TestApp {
+        settings,
         address: format!("http://127.0.0.1:{port}"),
         port,
         client: reqwest::Client::builder()
@@ -61,12 +60,23 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+async fn start(settings: Settings) -> u16 {
+    let app = Application::build(settings)
+        .await
+        .expect("the server starts");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    port
+}
+
 /// A response read whole: status, headers and JSON body (or `Value::Null`).
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
+    /// The body exactly as received (signatures cover these bytes).
+    pub raw: Vec<u8>,
 }
 
 impl Reply {
@@ -87,6 +97,18 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Starts another server on the same database and master key (a second replica);
+    /// returns its base address, `http://127.0.0.1:<port>`.
+    pub async fn spawn_instance(&self) -> String {
+        let port = start(self.settings.clone()).await;
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// POSTs to a runtime endpoint (no credential; the license key is in the body).
+    pub async fn runtime(&self, path: &str, body: Value) -> Reply {
+        self.request("POST", path, None, Some(body)).await
+    }
+
     /// `http://127.0.0.1:<port>/v1<path>`.
     pub fn url(&self, path: &str) -> String {
         format!("{}/v1{path}", self.address)
@@ -203,5 +225,6 @@ pub async fn read(response: reqwest::Response) -> Reply {
         status,
         headers,
         body,
+        raw: bytes.to_vec(),
     }
 }

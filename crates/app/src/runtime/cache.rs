@@ -27,6 +27,8 @@ pub struct RuntimeCache {
     started: Instant,
     /// Milliseconds since `started` of the last database failure (0: none).
     last_failure_ms: Arc<AtomicU64>,
+    /// Milliseconds since `started` before which every entry counts as stale.
+    stale_before_ms: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for RuntimeCache {
@@ -48,6 +50,7 @@ impl RuntimeCache {
             lookups: Cache::builder().max_capacity(capacity).build(),
             started: Instant::now(),
             last_failure_ms: Arc::new(AtomicU64::new(0)),
+            stale_before_ms: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -82,25 +85,38 @@ impl RuntimeCache {
             .invalidate_entries_if(move |_, entry| entry.runtime.license.product_id == id);
     }
 
-    /// Forgets everything (the change feed was lost).
-    pub fn clear(&self) {
-        self.entries.invalidate_all();
-        self.lookups.invalidate_all();
+    /// Marks every entry stale (the change feed was lost, notices may be missing):
+    /// each is re-read on its next use, but may still be served during an outage.
+    pub fn mark_all_stale(&self) {
+        self.stale_before_ms
+            .store(self.elapsed_ms(), Ordering::Relaxed);
+    }
+
+    /// Whether `entry` may be served without re-reading it.
+    pub fn is_fresh(&self, entry: &CachedLicense, fresh_for: Duration) -> bool {
+        let fetched_ms =
+            u64::try_from(entry.fetched_at.duration_since(self.started).as_millis()).unwrap_or(0);
+        entry.fetched_at.elapsed() < fresh_for
+            && fetched_ms > self.stale_before_ms.load(Ordering::Relaxed)
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
     }
 
     /// Notes that the database failed just now.
     pub fn record_database_failure(&self) {
-        let ms = u64::try_from(self.started.elapsed().as_millis())
-            .unwrap_or(u64::MAX)
-            .max(1);
-        self.last_failure_ms.store(ms, Ordering::Relaxed);
+        self.last_failure_ms
+            .store(self.elapsed_ms(), Ordering::Relaxed);
     }
 
     /// Whether the database failed within `window` (then stale entries are served
     /// without trying it again, so an outage does not slow every answer down).
     pub fn database_failed_within(&self, window: Duration) -> bool {
         let last = self.last_failure_ms.load(Ordering::Relaxed);
-        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let now = self.elapsed_ms();
         last != 0
             && now.saturating_sub(last) < u64::try_from(window.as_millis()).unwrap_or(u64::MAX)
     }

@@ -101,7 +101,7 @@ async fn load(state: &AppState, lookup: &str) -> Result<Option<Arc<CachedLicense
     let cached = state.cache.get(lookup);
     if let Some(hit) = &cached {
         let age = hit.fetched_at.elapsed();
-        if age < settings.cache_fresh_for
+        if state.cache.is_fresh(hit, settings.cache_fresh_for)
             || (age < settings.cache_staleness
                 && state.cache.database_failed_within(OUTAGE_BACKOFF))
         {

@@ -1,6 +1,6 @@
 //! Keeps the validation cache right across instances: listens for change notices
 //! and forgets what changed. When the feed is lost, notices may have been missed, so
-//! the whole cache is dropped before listening again.
+//! every entry is marked stale (re-read on next use, still servable in an outage).
 
 use std::time::Duration;
 
@@ -17,13 +17,13 @@ pub async fn run(url: SecretString, cache: RuntimeCache) {
         match PgChangeFeed::connect(&url).await {
             Ok(mut feed) => {
                 backoff = Duration::from_millis(200);
-                cache.clear();
+                cache.mark_all_stale();
                 loop {
                     match feed.next_changes().await {
                         Ok(changes) => apply(&cache, &changes),
                         Err(error) => {
-                            tracing::warn!(%error, "change feed lost; dropping the validation cache");
-                            cache.clear();
+                            tracing::warn!(%error, "change feed lost; validation cache marked stale");
+                            cache.mark_all_stale();
                             break;
                         }
                     }
