@@ -13,6 +13,7 @@ macro_rules! say {
 }
 
 mod admin;
+mod bench;
 mod cargo;
 mod database;
 mod dev;
@@ -43,6 +44,8 @@ enum Command {
     /// Run `licentia admin …` (create-user, create-api-key, revoke-api-key, set-tier).
     #[command(disable_help_flag = true)]
     Admin(admin::AdminArgs),
+    /// Benchmark the release server (wrk on loopback) and write docs/benchmarks.md.
+    Bench(bench::BenchArgs),
     /// Run `licentia signing-key …` (rotate, list).
     #[command(disable_help_flag = true)]
     SigningKey(admin::AdminArgs),
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Migrate => migrate::run(),
         Command::Admin(args) => admin::run("admin", &args),
         Command::SigningKey(args) => admin::run("signing-key", &args),
+        Command::Bench(args) => bench::run(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

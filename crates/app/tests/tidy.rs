@@ -4,7 +4,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -21,7 +24,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn source_files() -> Vec<PathBuf> {
     let root = workspace_root();
     let mut files = Vec::new();
-    for entry in fs::read_dir(root.join("crates")).expect("crates/").flatten() {
+    for entry in fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+    {
         rust_files(&entry.path().join("src"), &mut files);
     }
     rust_files(&root.join("xtask/src"), &mut files);
@@ -31,7 +37,9 @@ fn source_files() -> Vec<PathBuf> {
 /// The `[dependencies]` table of a manifest, as text.
 fn dependencies(manifest: &Path) -> String {
     let text = fs::read_to_string(manifest).expect("manifest");
-    let start = text.find("[dependencies]").map_or(text.len(), |i| i + "[dependencies]".len());
+    let start = text
+        .find("[dependencies]")
+        .map_or(text.len(), |i| i + "[dependencies]".len());
     let rest = &text[start..];
     let end = rest.find("\n[").unwrap_or(rest.len());
     rest[..end].to_owned()
@@ -40,7 +48,15 @@ fn dependencies(manifest: &Path) -> String {
 #[test]
 fn the_domain_crate_depends_on_no_runtime_database_or_web_framework() {
     let deps = dependencies(&workspace_root().join("crates/domain/Cargo.toml"));
-    for banned in ["tokio", "diesel", "actix", "reqwest", "hyper", "deadpool", "async-trait"] {
+    for banned in [
+        "tokio",
+        "diesel",
+        "actix",
+        "reqwest",
+        "hyper",
+        "deadpool",
+        "async-trait",
+    ] {
         assert!(!deps.contains(banned), "crates/domain depends on {banned}");
     }
 }
@@ -51,7 +67,11 @@ fn ports_name_no_diesel_or_actix_types() {
     rust_files(&workspace_root().join("crates/ports/src"), &mut files);
     for file in files {
         let text = fs::read_to_string(&file).expect("source");
-        assert!(!text.contains("diesel::") && !text.contains("actix_web::"), "{} names an adapter type", file.display());
+        assert!(
+            !text.contains("diesel::") && !text.contains("actix_web::"),
+            "{} names an adapter type",
+            file.display()
+        );
     }
     let deps = dependencies(&workspace_root().join("crates/ports/Cargo.toml"));
     assert!(!deps.contains("diesel") && !deps.contains("actix"));
@@ -60,8 +80,12 @@ fn ports_name_no_diesel_or_actix_types() {
 #[test]
 fn adapters_never_depend_on_each_other() {
     let root = workspace_root();
-    assert!(!dependencies(&root.join("crates/adapters-postgres/Cargo.toml")).contains("adapters-http"));
-    assert!(!dependencies(&root.join("crates/adapters-http/Cargo.toml")).contains("adapters-postgres"));
+    assert!(
+        !dependencies(&root.join("crates/adapters-postgres/Cargo.toml")).contains("adapters-http")
+    );
+    assert!(
+        !dependencies(&root.join("crates/adapters-http/Cargo.toml")).contains("adapters-postgres")
+    );
 }
 
 #[test]
@@ -71,35 +95,53 @@ fn every_source_file_starts_with_a_module_doc_line() {
         .filter(|file| {
             let text = fs::read_to_string(file).unwrap_or_default();
             let first = text.lines().next().unwrap_or_default();
-            !(first.starts_with("//!") || first.starts_with("#![doc") || first.starts_with("// @generated"))
+            !(first.starts_with("//!")
+                || first.starts_with("#![doc")
+                || first.starts_with("// @generated"))
         })
         .map(|file| file.display().to_string())
         .collect();
-    assert!(undocumented.is_empty(), "files without a `//!` line: {undocumented:#?}");
+    assert!(
+        undocumented.is_empty(),
+        "files without a `//!` line: {undocumented:#?}"
+    );
 }
 
 #[test]
 fn every_library_crate_uses_its_readme_as_crate_doc() {
     let root = workspace_root();
-    for entry in fs::read_dir(root.join("crates")).expect("crates/").flatten() {
+    for entry in fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+    {
         let lib = entry.path().join("src/lib.rs");
         if !lib.exists() {
             continue;
         }
-        assert!(entry.path().join("README.md").exists(), "{} has no README.md", entry.path().display());
+        assert!(
+            entry.path().join("README.md").exists(),
+            "{} has no README.md",
+            entry.path().display()
+        );
         let text = fs::read_to_string(&lib).expect("lib.rs");
         assert!(
             text.starts_with("#![doc = include_str!(\"../README.md\")]"),
             "{} does not start with its README as crate doc",
             lib.display()
         );
-        assert!(text.contains("#![forbid(unsafe_code)]"), "{} allows unsafe code", lib.display());
+        assert!(
+            text.contains("#![forbid(unsafe_code)]"),
+            "{} allows unsafe code",
+            lib.display()
+        );
     }
 }
 
 #[test]
 fn the_generated_schema_is_never_edited_by_hand() {
-    let schema = fs::read_to_string(workspace_root().join("crates/adapters-postgres/src/schema.rs")).expect("schema");
+    let schema =
+        fs::read_to_string(workspace_root().join("crates/adapters-postgres/src/schema.rs"))
+            .expect("schema");
     assert!(schema.starts_with("// @generated automatically by Diesel CLI."));
 }
 
@@ -108,15 +150,29 @@ fn the_readme_shows_the_two_setup_commands() {
     let readme = fs::read_to_string(workspace_root().join("README.md")).expect("README");
     assert!(readme.contains("cargo xtask dev") && readme.contains("cargo xtask test"));
     let ci = fs::read_to_string(workspace_root().join(".ci/run")).expect(".ci/run");
-    assert!(ci.contains("cargo xtask test"), ".ci/run must run the README's test command");
+    assert!(
+        ci.contains("cargo xtask test"),
+        ".ci/run must run the README's test command"
+    );
 }
 
 #[test]
 fn every_migration_has_up_and_down() {
-    for entry in fs::read_dir(workspace_root().join("migrations")).expect("migrations/").flatten() {
+    for entry in fs::read_dir(workspace_root().join("migrations"))
+        .expect("migrations/")
+        .flatten()
+    {
         if entry.path().is_dir() {
-            assert!(entry.path().join("up.sql").exists(), "{} lacks up.sql", entry.path().display());
-            assert!(entry.path().join("down.sql").exists(), "{} lacks down.sql", entry.path().display());
+            assert!(
+                entry.path().join("up.sql").exists(),
+                "{} lacks up.sql",
+                entry.path().display()
+            );
+            assert!(
+                entry.path().join("down.sql").exists(),
+                "{} lacks down.sql",
+                entry.path().display()
+            );
         }
     }
 }

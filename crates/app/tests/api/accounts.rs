@@ -19,12 +19,16 @@ async fn registering_creates_an_account_with_an_argon2id_hash_and_a_session() {
     let token = reply.data()["token"].as_str().expect("token");
     assert!(token.starts_with("sess_"));
     assert_eq!(
-        app.db.scalar("SELECT count(*) AS value FROM users WHERE password_hash LIKE '$argon2id$%'").await,
+        app.db
+            .scalar("SELECT count(*) AS value FROM users WHERE password_hash LIKE '$argon2id$%'")
+            .await,
         1
     );
     assert_eq!(
         app.db
-            .scalar(&format!("SELECT count(*) AS value FROM sessions WHERE token_hash = sha256('{token}'::bytea)"))
+            .scalar(&format!(
+                "SELECT count(*) AS value FROM sessions WHERE token_hash = sha256('{token}'::bytea)"
+            ))
             .await,
         1,
         "only the token's SHA-256 is stored"
@@ -73,10 +77,20 @@ async fn wrong_password_and_unknown_email_answer_identically() {
     let app = spawn_app().await;
     app.register("ada@example.com").await;
     let wrong = app
-        .request("POST", "/auth/login", None, Some(json!({"email": "ada@example.com", "password": "wrong-password!"})))
+        .request(
+            "POST",
+            "/auth/login",
+            None,
+            Some(json!({"email": "ada@example.com", "password": "wrong-password!"})),
+        )
         .await;
     let unknown = app
-        .request("POST", "/auth/login", None, Some(json!({"email": "nobody@example.com", "password": "wrong-password!"})))
+        .request(
+            "POST",
+            "/auth/login",
+            None,
+            Some(json!({"email": "nobody@example.com", "password": "wrong-password!"})),
+        )
         .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.code(), "INVALID_CREDENTIALS");
@@ -88,13 +102,20 @@ async fn wrong_password_and_unknown_email_answer_identically() {
 async fn logout_invalidates_the_session_at_once() {
     let app = spawn_app().await;
     let token = app.register("ada@example.com").await;
-    let reply = app.request("POST", "/auth/logout", Some(&token), None).await;
+    let reply = app
+        .request("POST", "/auth/logout", Some(&token), None)
+        .await;
     assert_eq!(reply.status, 200);
     assert!(reply.data()["message"].is_string());
     let after = app.get("/auth/me", &token).await;
     assert_eq!(after.status, 401);
     assert_eq!(after.code(), "INVALID_SESSION");
-    assert_eq!(app.db.scalar("SELECT count(*) AS value FROM sessions").await, 0);
+    assert_eq!(
+        app.db
+            .scalar("SELECT count(*) AS value FROM sessions")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -130,5 +151,8 @@ async fn closed_registration_is_refused() {
         .await;
     assert_eq!(reply.status, 403);
     assert_eq!(reply.code(), "REGISTRATION_CLOSED");
-    assert_eq!(app.db.scalar("SELECT count(*) AS value FROM users").await, 0);
+    assert_eq!(
+        app.db.scalar("SELECT count(*) AS value FROM users").await,
+        0
+    );
 }

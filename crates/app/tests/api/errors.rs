@@ -6,7 +6,10 @@ use serde_json::json;
 fn assert_envelope(body: &serde_json::Value, error: &str, code: &str) {
     assert_eq!(body["error"], error, "{body}");
     assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -21,7 +24,11 @@ async fn an_unknown_route_answers_404_in_the_envelope() {
 async fn a_wrong_method_answers_in_the_envelope() {
     let app = spawn_app().await;
     let reply = app.request("DELETE", "/auth/login", None, None).await;
-    assert!(reply.status == 404 || reply.status == 405, "{}", reply.status);
+    assert!(
+        reply.status == 404 || reply.status == 405,
+        "{}",
+        reply.status
+    );
     assert!(reply.body["code"].is_string(), "{:?}", reply.body);
 }
 
@@ -54,7 +61,11 @@ async fn a_wrong_content_type_answers_415() {
         .expect("sent");
     let reply = read(response).await;
     assert_eq!(reply.status, 415);
-    assert_envelope(&reply.body, "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE");
+    assert_envelope(
+        &reply.body,
+        "Unsupported Media Type",
+        "UNSUPPORTED_MEDIA_TYPE",
+    );
 }
 
 #[tokio::test]
@@ -63,7 +74,9 @@ async fn an_oversized_body_answers_413() {
     // always read whole (a multi-megabyte upload may see the connection closed).
     let app = licentia_test_support::spawn_app_with(|s| s.max_body_bytes = 1024).await;
     let huge = json!({"email": "a@example.com", "password": "x".repeat(4096), "name": "A"});
-    let reply = app.request("POST", "/auth/register", None, Some(huge)).await;
+    let reply = app
+        .request("POST", "/auth/register", None, Some(huge))
+        .await;
     assert_eq!(reply.status, 413);
     assert_envelope(&reply.body, "Payload Too Large", "PAYLOAD_TOO_LARGE");
 }
@@ -72,18 +85,32 @@ async fn an_oversized_body_answers_413() {
 async fn a_body_of_the_wrong_shape_answers_422_with_details() {
     let app = spawn_app().await;
     let reply = app
-        .request("POST", "/auth/register", None, Some(json!({"email": 42, "password": [], "name": "A"})))
+        .request(
+            "POST",
+            "/auth/register",
+            None,
+            Some(json!({"email": 42, "password": [], "name": "A"})),
+        )
         .await;
     assert_eq!(reply.status, 422);
     assert_envelope(&reply.body, "Unprocessable Entity", "VALIDATION_FAILED");
-    assert!(reply.body["details"].as_array().is_some_and(|d| !d.is_empty()));
+    assert!(
+        reply.body["details"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+    );
 }
 
 #[tokio::test]
 async fn every_invalid_field_is_reported_at_once() {
     let app = spawn_app().await;
     let reply = app
-        .request("POST", "/auth/register", None, Some(json!({"email": "nope", "password": "short"})))
+        .request(
+            "POST",
+            "/auth/register",
+            None,
+            Some(json!({"email": "nope", "password": "short"})),
+        )
         .await;
     assert_eq!(reply.status, 422);
     let fields: Vec<&str> = reply.body["details"]
@@ -99,7 +126,14 @@ async fn every_invalid_field_is_reported_at_once() {
 async fn a_bad_query_string_answers_400() {
     let app = spawn_app().await;
     let token = app.register("q@example.com").await;
-    for query in ["?perPage=0", "?perPage=101", "?page=0", "?page=abc", "?status=LOST", "?expiresBefore=yesterday"] {
+    for query in [
+        "?perPage=0",
+        "?perPage=101",
+        "?page=0",
+        "?page=abc",
+        "?status=LOST",
+        "?expiresBefore=yesterday",
+    ] {
         let reply = app.get(&format!("/licenses{query}"), &token).await;
         assert_eq!(reply.status, 400, "{query}: {:?}", reply.body);
         assert_envelope(&reply.body, "Bad Request", "INVALID_QUERY");
@@ -119,7 +153,11 @@ async fn a_malformed_path_id_is_not_found() {
 async fn every_response_carries_a_request_id_and_echoes_the_clients() {
     let app = spawn_app().await;
     let generated = app.request("GET", "/health", None, None).await;
-    assert!(generated.header("x-request-id").is_some_and(|id| id.len() >= 32));
+    assert!(
+        generated
+            .header("x-request-id")
+            .is_some_and(|id| id.len() >= 32)
+    );
     let error = app.request("GET", "/nothing-here", None, None).await;
     assert!(error.header("x-request-id").is_some());
     let response = app
@@ -129,5 +167,8 @@ async fn every_response_carries_a_request_id_and_echoes_the_clients() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(read(response).await.header("x-request-id"), Some("trace-1234"));
+    assert_eq!(
+        read(response).await.header("x-request-id"),
+        Some("trace-1234")
+    );
 }

@@ -10,7 +10,11 @@ async fn health_answers_without_credentials() {
     assert_eq!(reply.body["status"], "ok");
     assert_eq!(reply.body["service"], "licentia");
     assert_eq!(reply.body["version"], env!("CARGO_PKG_VERSION"));
-    assert!(reply.body["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert!(
+        reply.body["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z'))
+    );
 }
 
 #[tokio::test]
@@ -24,7 +28,8 @@ async fn ready_answers_200_while_the_database_answers() {
 async fn ready_answers_503_in_the_envelope_when_the_database_is_gone() {
     let app = licentia_test_support::spawn_app_with(|settings| {
         // A closed port: the pool cannot connect.
-        settings.database_url = secrecy::SecretString::from("postgres://postgres@127.0.0.1:1/nowhere".to_owned());
+        settings.database_url =
+            secrecy::SecretString::from("postgres://postgres@127.0.0.1:1/nowhere".to_owned());
     })
     .await;
     let reply = app.request("GET", "/health/ready", None, None).await;
