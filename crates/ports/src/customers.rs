@@ -5,7 +5,9 @@ use licentia_domain::customer::Customer;
 use licentia_domain::event::NewEvent;
 use licentia_domain::ids::CustomerId;
 
-use crate::{Decide, Page, PageRequest, RepositoryError, Tenant};
+use licentia_domain::license::License;
+
+use crate::{Decide, EventFor, Page, PageRequest, RepositoryError, Tenant};
 
 /// Filters of `GET /v1/customers`.
 #[derive(Debug, Clone, Default)]
@@ -47,11 +49,13 @@ pub trait CustomerRepository: Send + Sync {
         decide: Decide<Customer>,
     ) -> Result<Customer, RepositoryError>;
 
-    /// Deletes the customer; its licenses stay, unlinked.
+    /// Deletes the customer; its licenses stay, unlinked, each announced by
+    /// `license_unlinked` (with the license as it is after), in the same transaction.
     async fn delete(
         &self,
         tenant: Tenant,
         id: CustomerId,
         events: Vec<NewEvent>,
+        license_unlinked: EventFor<'_, License>,
     ) -> Result<(), RepositoryError>;
 }

@@ -30,6 +30,11 @@ pub use runtime::{
 pub use tenant::Tenant;
 pub use users::{NewSession, NewUser, SessionLookup, UserRepository};
 
+/// Builds the event of a change to `T` that a repository discovers inside its own
+/// transaction (licenses swept to EXPIRED, deleted with their product, unlinked from a
+/// deleted customer), so the event is written with the change.
+pub type EventFor<'e, T> = &'e (dyn for<'a> Fn(&'a T) -> licentia_domain::event::NewEvent + Sync);
+
 /// The decision applied to a loaded resource inside the repository's transaction:
 /// it returns the changed resource and the events announcing the change, or refuses.
 pub type Decide<T> = Box<

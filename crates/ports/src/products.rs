@@ -6,7 +6,9 @@ use licentia_domain::event::NewEvent;
 use licentia_domain::ids::ProductId;
 use licentia_domain::product::{Product, ProductDomain};
 
-use crate::{Decide, Page, PageRequest, RepositoryError, Tenant};
+use licentia_domain::license::License;
+
+use crate::{Decide, EventFor, Page, PageRequest, RepositoryError, Tenant};
 
 /// Products. Every method is limited to the tenant; outside it answers `NotFound`.
 #[async_trait]
@@ -38,14 +40,16 @@ pub trait ProductRepository: Send + Sync {
         decide: Decide<Product>,
     ) -> Result<Product, RepositoryError>;
 
-    /// Deletes the product. Without `force`, MUST return `InUse` while it has
-    /// licenses; with `force`, its licenses go with it.
+    /// Deletes the product with its events. Without `force`, MUST return `InUse`
+    /// while it has licenses; with `force`, its licenses go with it, each announced by
+    /// `license_deleted`, in the same transaction.
     async fn delete(
         &self,
         tenant: Tenant,
         id: ProductId,
         force: bool,
         events: Vec<NewEvent>,
+        license_deleted: EventFor<'_, License>,
     ) -> Result<(), RepositoryError>;
 
     /// The product's allowed domains, alphabetically.

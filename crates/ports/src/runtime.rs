@@ -10,7 +10,7 @@ use licentia_domain::license::License;
 use licentia_domain::validation::ValidationCode;
 use time::{Date, OffsetDateTime};
 
-use crate::{RepositoryError, Tenant};
+use crate::{EventFor, RepositoryError, Tenant};
 
 /// A license with everything a runtime verdict depends on, read in one go.
 #[derive(Debug, Clone)]
@@ -100,7 +100,7 @@ pub trait RuntimeRepository: Send + Sync {
         &self,
         now: OffsetDateTime,
         limit: i64,
-        event: &(dyn for<'l> Fn(&'l License) -> NewEvent + Sync),
+        event: EventFor<'_, License>,
     ) -> Result<Vec<LicenseId>, RepositoryError>;
 }
 

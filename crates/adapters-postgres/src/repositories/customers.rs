@@ -6,16 +6,18 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use licentia_domain::customer::Customer;
 use licentia_domain::event::NewEvent;
 use licentia_domain::ids::CustomerId;
+use licentia_domain::license::License;
 use licentia_ports::{
-    CustomerFilter, CustomerRepository, Decide, Page, PageRequest, RepositoryError, Tenant,
+    CustomerFilter, CustomerRepository, Decide, EventFor, Page, PageRequest, RepositoryError,
+    Tenant,
 };
 use time::OffsetDateTime;
 
 use super::{PostgresStore, like_pattern, total};
 use crate::error::{TxError, db_error};
 use crate::outbox;
-use crate::rows::CustomerRow;
-use crate::schema::customers;
+use crate::rows::{CustomerRow, LicenseRow};
+use crate::schema::{customers, licenses};
 
 type Boxed<'a> = customers::BoxedQuery<'a, diesel::pg::Pg>;
 
@@ -141,19 +143,40 @@ impl CustomerRepository for PostgresStore {
         tenant: Tenant,
         id: CustomerId,
         events: Vec<NewEvent>,
+        license_unlinked: EventFor<'_, License>,
     ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
-        conn.transaction(async move |conn| {
-            let target = visible(tenant)
-                .filter(customers::id.eq(id.as_uuid()))
-                .select(customers::id);
-            let deleted = diesel::delete(customers::table.filter(customers::id.eq_any(target)))
+        conn.transaction(async |conn| {
+            let now = OffsetDateTime::now_utc();
+            let found: Option<uuid::Uuid> = customers::table
+                .find(id.as_uuid())
+                .filter(customers::user_id.eq(tenant.owner.as_uuid()))
+                .for_update()
+                .select(customers::id)
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(customer) = found else {
+                return Err(TxError::Port(RepositoryError::NotFound));
+            };
+            let unlinked: Vec<LicenseRow> =
+                diesel::update(licenses::table.filter(licenses::customer_id.eq(customer)))
+                    .set((
+                        licenses::customer_id.eq(None::<uuid::Uuid>),
+                        licenses::updated_at.eq(now),
+                    ))
+                    .returning(LicenseRow::as_returning())
+                    .get_results(conn)
+                    .await?;
+            let mut all_events = Vec::with_capacity(unlinked.len() + events.len());
+            for row in unlinked {
+                all_events.push(license_unlinked(&License::try_from(row)?));
+            }
+            all_events.extend(events);
+            diesel::delete(customers::table.find(customer))
                 .execute(conn)
                 .await?;
-            if deleted == 0 {
-                return Err(TxError::Port(RepositoryError::NotFound));
-            }
-            outbox::record(conn, tenant.owner, &events, OffsetDateTime::now_utc()).await?;
+            outbox::record(conn, tenant.owner, &all_events, now).await?;
             Ok(())
         })
         .await

@@ -6,15 +6,18 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use licentia_domain::domain_name::DomainPattern;
 use licentia_domain::event::NewEvent;
 use licentia_domain::ids::ProductId;
+use licentia_domain::license::License;
 use licentia_domain::product::{Product, ProductDomain};
-use licentia_ports::{Decide, Page, PageRequest, ProductRepository, RepositoryError, Tenant};
+use licentia_ports::{
+    Decide, EventFor, Page, PageRequest, ProductRepository, RepositoryError, Tenant,
+};
 use time::OffsetDateTime;
 
 use super::{PostgresStore, total};
 use crate::change_notice;
 use crate::error::{TxError, db_error};
 use crate::outbox;
-use crate::rows::{ProductRow, corrupt};
+use crate::rows::{LicenseRow, ProductRow, corrupt};
 use crate::schema::{licenses, product_domains, products};
 
 type Boxed<'a> = products::BoxedQuery<'a, diesel::pg::Pg>;
@@ -142,9 +145,10 @@ impl ProductRepository for PostgresStore {
         id: ProductId,
         force: bool,
         events: Vec<NewEvent>,
+        license_deleted: EventFor<'_, License>,
     ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
-        conn.transaction(async move |conn| {
+        conn.transaction(async |conn| {
             let product: uuid::Uuid = products::table
                 .find(id.as_uuid())
                 .filter(products::user_id.eq(tenant.owner.as_uuid()))
@@ -155,20 +159,24 @@ impl ProductRepository for PostgresStore {
             if !tenant.reaches(id) {
                 return Err(TxError::Port(RepositoryError::NotFound));
             }
-            if !force {
-                let has_licenses: bool = diesel::select(diesel::dsl::exists(
-                    licenses::table.filter(licenses::product_id.eq(product)),
-                ))
-                .get_result(conn)
+            let doomed: Vec<LicenseRow> = licenses::table
+                .filter(licenses::product_id.eq(product))
+                .for_update()
+                .select(LicenseRow::as_select())
+                .load(conn)
                 .await?;
-                if has_licenses {
-                    return Err(TxError::Port(RepositoryError::InUse));
-                }
+            if !force && !doomed.is_empty() {
+                return Err(TxError::Port(RepositoryError::InUse));
             }
+            let mut all_events = Vec::with_capacity(doomed.len() + events.len());
+            for row in doomed {
+                all_events.push(license_deleted(&License::try_from(row)?));
+            }
+            all_events.extend(events);
             diesel::delete(products::table.find(product))
                 .execute(conn)
                 .await?;
-            outbox::record(conn, tenant.owner, &events, OffsetDateTime::now_utc()).await?;
+            outbox::record(conn, tenant.owner, &all_events, OffsetDateTime::now_utc()).await?;
             change_notice::product_changed(conn, id).await?;
             Ok(())
         })

@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Jsonb, Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use licentia_domain::activation::Activation;
 use licentia_domain::domain_name::{DomainName, DomainPattern};
@@ -12,7 +15,8 @@ use licentia_domain::ids::{ActivationId, LicenseId, UserId};
 use licentia_domain::license::License;
 use licentia_domain::license_status::LicenseStatus;
 use licentia_ports::{
-    DecideSeat, RepositoryError, RuntimeLicense, RuntimeRepository, SeatChange, SeatOutcome, Tenant,
+    DecideSeat, EventFor, RepositoryError, RuntimeLicense, RuntimeRepository, SeatChange,
+    SeatOutcome, Tenant,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -22,45 +26,132 @@ use crate::change_notice;
 use crate::error::{TxError, db_error};
 use crate::outbox;
 use crate::rows::{ActivationRow, LicenseRow, corrupt};
-use crate::schema::{activations, license_domains, licenses, product_domains};
+use crate::schema::{activations, licenses};
 
-/// Reads the rest of a runtime license once its row is in hand.
-async fn complete(
-    conn: &mut AsyncPgConnection,
-    row: LicenseRow,
-) -> Result<RuntimeLicense, TxError> {
-    let license = License::try_from(row)?;
-    let activation_rows: Vec<ActivationRow> = activations::table
-        .filter(activations::license_id.eq(license.id.as_uuid()))
-        .order((activations::created_at.asc(), activations::id.asc()))
-        .select(ActivationRow::as_select())
-        .load(conn)
-        .await?;
-    let product: Vec<String> = product_domains::table
-        .filter(product_domains::product_id.eq(license.product_id.as_uuid()))
-        .select(product_domains::domain)
-        .load(conn)
-        .await?;
-    let assigned: Vec<String> = license_domains::table
-        .filter(license_domains::license_id.eq(license.id.as_uuid()))
-        .select(license_domains::domain)
-        .load(conn)
-        .await?;
+/// A license row with its domains and activations, as one statement returns them.
+type RuntimeRow = (
+    LicenseRow,
+    Vec<Option<String>>,
+    Vec<Option<String>>,
+    serde_json::Value,
+);
+
+type RuntimeColumns = (
+    diesel::dsl::AsSelect<LicenseRow, diesel::pg::Pg>,
+    SqlLiteral<Array<Nullable<Text>>>,
+    SqlLiteral<Array<Nullable<Text>>>,
+    SqlLiteral<Jsonb>,
+);
+
+/// Everything a verdict needs, selected beside the license row: one round trip on a
+/// cache miss instead of four.
+fn runtime_columns() -> RuntimeColumns {
+    (
+        LicenseRow::as_select(),
+        sql(
+            "coalesce((SELECT array_agg(pd.domain) FROM product_domains pd \
+             WHERE pd.product_id = licenses.product_id), '{}')",
+        ),
+        sql(
+            "coalesce((SELECT array_agg(ld.domain) FROM license_domains ld \
+             WHERE ld.license_id = licenses.id), '{}')",
+        ),
+        sql(
+            "coalesce((SELECT jsonb_agg(to_jsonb(a) ORDER BY a.created_at, a.id) FROM activations a \
+             WHERE a.license_id = licenses.id), '[]'::jsonb)",
+        ),
+    )
+}
+
+/// An activation as `to_jsonb` renders its row.
+#[derive(serde::Deserialize)]
+struct ActivationJson {
+    id: Uuid,
+    license_id: Uuid,
+    fingerprint: Option<String>,
+    domain: Option<String>,
+    name: Option<String>,
+    platform: Option<String>,
+    ip_address: Option<String>,
+    metadata: serde_json::Value,
+    last_heartbeat_at: String,
+    created_at: String,
+}
+
+fn timestamp(raw: &str) -> Result<OffsetDateTime, TxError> {
+    OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).map_err(|e| {
+        TxError::Port(RepositoryError::Internal(format!(
+            "corrupt activation timestamp: {e}"
+        )))
+    })
+}
+
+fn assemble((row, product, assigned, activations): RuntimeRow) -> Result<RuntimeLicense, TxError> {
+    let activations: Vec<ActivationJson> = serde_json::from_value(activations).map_err(|e| {
+        TxError::Port(RepositoryError::Internal(format!(
+            "corrupt activations: {e}"
+        )))
+    })?;
+    let activations = activations
+        .into_iter()
+        .map(|a| {
+            Ok(Activation::try_from(ActivationRow {
+                id: a.id,
+                license_id: a.license_id,
+                fingerprint: a.fingerprint,
+                domain: a.domain,
+                name: a.name,
+                platform: a.platform,
+                ip_address: a.ip_address,
+                metadata: a.metadata,
+                last_heartbeat_at: timestamp(&a.last_heartbeat_at)?,
+                created_at: timestamp(&a.created_at)?,
+            })?)
+        })
+        .collect::<Result<_, TxError>>()?;
     Ok(RuntimeLicense {
-        activations: activation_rows
-            .into_iter()
-            .map(Activation::try_from)
-            .collect::<Result<_, _>>()?,
+        license: License::try_from(row)?,
+        activations,
         product_domains: product
-            .iter()
-            .map(|d| DomainPattern::parse(d).map_err(corrupt("product_domains", "domain")))
+            .into_iter()
+            .flatten()
+            .map(|d| DomainPattern::parse(&d).map_err(corrupt("product_domains", "domain")))
             .collect::<Result<_, _>>()?,
         license_domains: assigned
-            .iter()
-            .map(|d| DomainName::parse(d).map_err(corrupt("license_domains", "domain")))
+            .into_iter()
+            .flatten()
+            .map(|d| DomainName::parse(&d).map_err(corrupt("license_domains", "domain")))
             .collect::<Result<_, _>>()?,
-        license,
     })
+}
+
+/// Reads the runtime license with this lookup form (one statement).
+async fn fetch(conn: &mut AsyncPgConnection, lookup: &str) -> Result<Option<RuntimeLicense>, TxError> {
+    let row: Option<RuntimeRow> = licenses::table
+        .filter(licenses::key_lookup.eq(lookup))
+        .select(runtime_columns())
+        .first(conn)
+        .await
+        .optional()?;
+    row.map(assemble).transpose()
+}
+
+/// Locks the license row, then reads it. The lock must be its own statement: a
+/// statement that waits for a row lock keeps the snapshot it started with, so
+/// activations selected beside the lock would miss those inserted by the
+/// transaction it waited for (limits would no longer be exact).
+async fn lock_and_fetch(conn: &mut AsyncPgConnection, lookup: &str) -> Result<Option<RuntimeLicense>, TxError> {
+    let locked: Option<Uuid> = licenses::table
+        .filter(licenses::key_lookup.eq(lookup))
+        .for_update()
+        .select(licenses::id)
+        .first(conn)
+        .await
+        .optional()?;
+    match locked {
+        Some(_) => fetch(conn, lookup).await,
+        None => Ok(None),
+    }
 }
 
 /// Keeps `licenses.activation_count` equal to the number of activation rows.
@@ -128,17 +219,7 @@ async fn apply(
 impl RuntimeRepository for PostgresStore {
     async fn load(&self, lookup: &str) -> Result<Option<RuntimeLicense>, RepositoryError> {
         let mut conn = self.conn().await?;
-        let row: Option<LicenseRow> = licenses::table
-            .filter(licenses::key_lookup.eq(lookup))
-            .select(LicenseRow::as_select())
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(db_error)?;
-        match row {
-            Some(row) => Ok(Some(complete(&mut conn, row).await?)),
-            None => Ok(None),
-        }
+        Ok(fetch(&mut conn, lookup).await?)
     }
 
     async fn change_seats(
@@ -151,17 +232,11 @@ impl RuntimeRepository for PostgresStore {
         let lookup = lookup.to_owned();
         conn.transaction(async move |conn| {
             // The row lock serialises every seat change of one license: limits are exact.
-            let row: Option<LicenseRow> = licenses::table
-                .filter(licenses::key_lookup.eq(&lookup))
-                .for_update()
-                .select(LicenseRow::as_select())
-                .first(conn)
-                .await
-                .optional()?;
-            let Some(row) = row else { return Ok(None) };
-            let id = row.id;
-            let owner = UserId::from_uuid(row.user_id);
-            let before = complete(conn, row).await?;
+            let Some(before) = lock_and_fetch(conn, &lookup).await? else {
+                return Ok(None);
+            };
+            let id = before.license.id.as_uuid();
+            let owner = before.license.owner;
             let decision = decide(&before);
             let inserted = matches!(decision.change, SeatChange::Insert(_));
             let removed = match &decision.change {
@@ -179,12 +254,9 @@ impl RuntimeRepository for PostgresStore {
             }
             outbox::record(conn, owner, &decision.events, now).await?;
             change_notice::license_changed(conn, LicenseId::from_uuid(id)).await?;
-            let row: LicenseRow = licenses::table
-                .find(id)
-                .select(LicenseRow::as_select())
-                .first(conn)
-                .await?;
-            let after = complete(conn, row).await?;
+            let after = fetch(conn, &lookup)
+                .await?
+                .ok_or(TxError::Port(RepositoryError::NotFound))?;
             let activation = decision
                 .activation
                 .and_then(|a| after.activations.iter().find(|b| b.id == a.id).cloned());
@@ -272,7 +344,7 @@ impl RuntimeRepository for PostgresStore {
         &self,
         now: OffsetDateTime,
         limit: i64,
-        event: &(dyn for<'l> Fn(&'l License) -> NewEvent + Sync),
+        event: EventFor<'_, License>,
     ) -> Result<Vec<LicenseId>, RepositoryError> {
         let mut conn = self.conn().await?;
         let expired: Vec<License> = conn

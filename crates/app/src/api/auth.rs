@@ -70,7 +70,7 @@ impl Caller {
 }
 
 /// The presented secret, from `Authorization: Bearer` or `X-Api-Key`.
-fn presented_secret(req: &HttpRequest) -> Option<String> {
+pub(crate) fn presented_secret(req: &HttpRequest) -> Option<String> {
     let headers = req.headers();
     if let Some(value) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
         return Some(value.trim().to_owned());

@@ -11,6 +11,7 @@ use licentia_ports::{CustomerFilter, Page, PageRequest};
 
 use crate::api::auth::Caller;
 use crate::error::AppError;
+use crate::services::licenses::license_event;
 use crate::state::AppState;
 use crate::views::{CustomerView, to_event_data};
 
@@ -141,10 +142,13 @@ pub async fn update(
 pub async fn delete(state: &AppState, caller: &Caller, id: CustomerId) -> Result<(), AppError> {
     caller.require(Resource::Customers, Action::Write)?;
     let customer = load(state, caller, id).await?;
+    let now = state.clock.now();
     let events = vec![event(EventType::CustomerDeleted, &customer)];
     state
         .customers
-        .delete(caller.tenant(), id, events)
+        .delete(caller.tenant(), id, events, &|license| {
+            license_event(EventType::LicenseUpdated, license, now)
+        })
         .await
         .map_err(|e| AppError::from_repository(e, "customer", id))
 }

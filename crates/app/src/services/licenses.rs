@@ -1,6 +1,7 @@
 //! Issuing and managing licenses.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use licentia_domain::domain_name::DomainName;
 use licentia_domain::email::Email;
@@ -51,7 +52,8 @@ pub struct LicenseChanges {
     pub status: Option<LicenseStatus>,
 }
 
-fn event(kind: EventType, license: &License, now: OffsetDateTime) -> NewEvent {
+/// The event announcing a change to `license`, carrying its view as of `now`.
+pub(crate) fn license_event(kind: EventType, license: &License, now: OffsetDateTime) -> NewEvent {
     NewEvent::new(
         kind,
         Some(license.product_id),
@@ -140,7 +142,7 @@ pub async fn create(
     let product = product_for_create(state, caller, request.product_id, from).await?;
     let now = state.clock.now();
     let license = build(request, &product, caller, now);
-    let events = vec![event(EventType::LicenseCreated, &license, now)];
+    let events = vec![license_event(EventType::LicenseCreated, &license, now)];
     state
         .licenses
         .create(license, events)
@@ -160,20 +162,19 @@ pub async fn create_many(
     let mut licenses = Vec::with_capacity(requests.len());
     for (i, request) in requests.into_iter().enumerate() {
         let id = request.product_id;
-        if !products.contains_key(&id) {
-            let product = product_for_create(state, caller, id, ProductFrom::Body)
-                .await
-                .map_err(|e| prefix_details(e, i, id))?;
-            products.insert(id, product);
-        }
-        let product = products
-            .get(&id)
-            .ok_or_else(|| AppError::internal("product cache miss"))?;
+        let product = match products.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(
+                product_for_create(state, caller, id, ProductFrom::Body)
+                    .await
+                    .map_err(|e| prefix_details(e, i, id))?,
+            ),
+        };
         licenses.push(build(request, product, caller, now));
     }
     let events = licenses
         .iter()
-        .map(|l| event(EventType::LicenseCreated, l, now))
+        .map(|l| license_event(EventType::LicenseCreated, l, now))
         .collect();
     state
         .licenses
@@ -278,7 +279,10 @@ pub async fn update(
                     kinds.insert(0, EventType::LicenseUpdated);
                 }
                 license.updated_at = now;
-                let events = kinds.into_iter().map(|k| event(k, &license, now)).collect();
+                let events = kinds
+                    .into_iter()
+                    .map(|k| license_event(k, &license, now))
+                    .collect();
                 Ok((license, events))
             }),
         )
@@ -358,7 +362,7 @@ pub async fn change_status(
                 let events = match transition {
                     Transition::Unchanged => vec![],
                     Transition::Changed(kind) => {
-                        let mut e = event(kind, &license, now);
+                        let mut e = license_event(kind, &license, now);
                         if let (Some(reason), Some(data)) = (reason, e.data.as_object_mut()) {
                             data.insert("statusReason".into(), json!(reason));
                         }
@@ -390,7 +394,7 @@ pub async fn renew(
             Box::new(move |mut license| {
                 license.renew(renewal, now)?;
                 license.updated_at = now;
-                let events = vec![event(EventType::LicenseRenewed, &license, now)];
+                let events = vec![license_event(EventType::LicenseRenewed, &license, now)];
                 Ok((license, events))
             }),
         )
@@ -403,7 +407,7 @@ pub async fn renew(
 pub async fn delete(state: &AppState, caller: &Caller, id: LicenseId) -> Result<(), AppError> {
     caller.require(Resource::Licenses, Action::Write)?;
     let license = load(state, caller, id).await?;
-    let events = vec![event(
+    let events = vec![license_event(
         EventType::LicenseDeleted,
         &license,
         state.clock.now(),

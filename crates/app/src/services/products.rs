@@ -14,6 +14,7 @@ use licentia_ports::{Page, PageRequest};
 
 use crate::api::auth::Caller;
 use crate::error::AppError;
+use crate::services::licenses::license_event;
 use crate::state::AppState;
 use crate::views::{ProductView, to_event_data};
 
@@ -166,10 +167,13 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     caller.require(Resource::Products, Action::Write)?;
     let product = load(state, caller, id).await?;
+    let now = state.clock.now();
     let events = vec![event(EventType::ProductDeleted, &product)];
     state
         .products
-        .delete(caller.tenant(), id, force, events)
+        .delete(caller.tenant(), id, force, events, &|license| {
+            license_event(EventType::LicenseDeleted, license, now)
+        })
         .await
         .map_err(|e| AppError::from_repository(e, "product", id))
         .inspect(|_| state.cache.invalidate_product(id))

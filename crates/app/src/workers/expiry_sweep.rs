@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use licentia_domain::event::{EventType, NewEvent};
+use licentia_domain::event::EventType;
 use licentia_domain::license::License;
 
+use crate::services::licenses::license_event;
 use crate::state::AppState;
-use crate::views::{LicenseView, to_event_data};
 
 const BATCH: i64 = 500;
 
@@ -16,13 +16,7 @@ pub async fn sweep(state: &AppState) -> usize {
     let mut total = 0;
     loop {
         let now = state.clock.now();
-        let event = |license: &License| {
-            NewEvent::new(
-                EventType::LicenseExpired,
-                Some(license.product_id),
-                to_event_data(&LicenseView::new(license, now)),
-            )
-        };
+        let event = |license: &License| license_event(EventType::LicenseExpired, license, now);
         match state.runtime.expire_due(now, BATCH, &event).await {
             Ok(expired) => {
                 total += expired.len();

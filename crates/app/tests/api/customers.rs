@@ -444,6 +444,16 @@ async fn deleting_a_customer_keeps_their_licenses_unlinked() {
     let fetched = app.get(&format!("/licenses/{license}"), &token).await;
     assert_eq!(fetched.status, 200);
     assert!(fetched.data()["customerId"].is_null());
+    assert_eq!(
+        app.db
+            .scalar(&format!(
+                "SELECT count(*) AS value FROM outbox_events WHERE event_type = 'license.updated' \
+                 AND data->>'id' = '{license}' AND data->'customerId' = 'null'::jsonb"
+            ))
+            .await,
+        1,
+        "the unlinking is announced with the license as it is after"
+    );
 }
 
 #[tokio::test]

@@ -487,6 +487,16 @@ async fn deleting_a_product_with_licenses_needs_force() {
     assert_eq!(
         app.db
             .scalar(&format!(
+                "SELECT count(*) AS value FROM outbox_events \
+                 WHERE event_type = 'license.deleted' AND product_id = '{id}'"
+            ))
+            .await,
+        2,
+        "each license deleted with its product is announced"
+    );
+    assert_eq!(
+        app.db
+            .scalar(&format!(
                 "SELECT count(*) AS value FROM products WHERE id = '{id}'"
             ))
             .await,

@@ -17,6 +17,7 @@ use actix_web::{FromRequest, HttpResponse, ResponseError, web};
 use licentia_ports::{IdempotencyStart, StoredResponse};
 use ring::digest::{SHA256, digest};
 
+use crate::api::auth::presented_secret;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -118,14 +119,11 @@ pub async fn idempotency(
     ))
 }
 
+/// The scope of stored answers: a hash of the presented secret, however it was sent
+/// (`X-Api-Key` or `Authorization: Bearer`).
 fn credential_scope(req: &ServiceRequest) -> Option<String> {
-    let headers = req.headers();
-    let secret = headers
-        .get("x-api-key")
-        .or_else(|| headers.get("authorization"))?
-        .to_str()
-        .ok()?;
-    let hash = digest(&SHA256, secret.trim().as_bytes());
+    let secret = presented_secret(req.request())?;
+    let hash = digest(&SHA256, secret.as_bytes());
     Some(hash.as_ref().iter().map(|b| format!("{b:02x}")).collect())
 }
 

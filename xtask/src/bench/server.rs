@@ -1,0 +1,134 @@
+//! The release server under test, on a fresh `licentia_bench` database.
+
+use std::io::Read as _;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine;
+use licentia_adapters_postgres::{DatabaseAdmin, DatabaseUrl};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::postgres::Target;
+
+const DATABASE: &str = "licentia_bench";
+
+/// A running server; stopped (SIGTERM, then kill) when dropped.
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) base: String,
+}
+
+fn fresh_database(target: &Target) -> Result<SecretString> {
+    let url = DatabaseUrl::parse(&SecretString::from(target.url.clone()))
+        .map_err(|e| anyhow!("DATABASE_URL {}: {e}", target.redacted()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut admin = DatabaseAdmin::connect(&url)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        admin.drop(DATABASE).await.map_err(|e| anyhow!("{e}"))?;
+        admin
+            .create(DATABASE, None)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(url.with_database(DATABASE))
+}
+
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+fn random_master_key() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("reading /dev/urandom")?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+impl Server {
+    /// Starts `target/release/licentia` and waits for `/v1/health`.
+    pub(crate) fn start(target: &Target, root: &Path, work: &Path) -> Result<Self> {
+        let url = fresh_database(target)?;
+        let port = free_port()?;
+        let base = format!("http://127.0.0.1:{port}");
+        say!("starting the release server on {base} (database {DATABASE})");
+        let child = Command::new(root.join("target/release/licentia"))
+            .arg("serve")
+            .env("DATABASE_URL", url.expose_secret())
+            .env("LICENTIA_BIND", format!("127.0.0.1:{port}"))
+            .env("LICENTIA_MASTER_KEY", random_master_key()?)
+            .env("LICENTIA_LOG", "warn")
+            .env("LICENTIA_DATA_DIR", work)
+            .env("LICENTIA_RATE_LIMITS", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting target/release/licentia")?;
+        let server = Self { child, base };
+        let started = Instant::now();
+        while !server.healthy() {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("the server did not answer /v1/health within 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(server)
+    }
+
+    fn healthy(&self) -> bool {
+        Command::new("curl")
+            .args([
+                "-fsS",
+                "-o",
+                "/dev/null",
+                &format!("{}/v1/health", self.base),
+            ])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Peak resident memory so far (`VmHWM`), in KiB.
+    pub(crate) fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    }
+
+    /// A note on what the cache held (from the RSS at the end).
+    pub(crate) fn cache_note(&self) -> String {
+        "every seeded license read at least once before the warm run".into()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

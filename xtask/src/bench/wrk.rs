@@ -1,0 +1,187 @@
+//! Running wrk and reading its report; server CPU time from `/proc`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// What one run measured.
+#[derive(Debug, Clone)]
+pub(crate) struct Measurement {
+    pub(crate) requests_per_second: f64,
+    pub(crate) p50: String,
+    pub(crate) p99: String,
+    pub(crate) cpu_us_per_request: Option<f64>,
+    pub(crate) non_2xx: u64,
+}
+
+/// A wrk configuration against one server.
+#[derive(Debug, Clone)]
+pub(crate) struct Wrk {
+    pub(crate) base: String,
+    pub(crate) connections: u32,
+    pub(crate) seconds: u32,
+    pub(crate) pid: u32,
+}
+
+/// Installs wrk with apt-get on Debian/Ubuntu as root, or explains how.
+pub(crate) fn ensure_installed() -> Result<()> {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    if Path::new("/etc/debian_version").exists() && root {
+        say!("wrk is missing; installing it with apt-get");
+        let ok = Command::new("apt-get")
+            .args(["install", "-y", "-q", "wrk"])
+            .status()
+            .is_ok_and(|s| s.success())
+            || (Command::new("apt-get")
+                .args(["update", "-q"])
+                .status()
+                .is_ok_and(|s| s.success())
+                && Command::new("apt-get")
+                    .args(["install", "-y", "-q", "wrk"])
+                    .status()
+                    .is_ok_and(|s| s.success()));
+        if ok {
+            return Ok(());
+        }
+    }
+    bail!(
+        "wrk is not installed: install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk) and run again"
+    )
+}
+
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+impl Wrk {
+    /// The same configuration with another duration.
+    pub(crate) fn with_seconds(&self, seconds: u32) -> Self {
+        Self {
+            seconds,
+            ..self.clone()
+        }
+    }
+
+    /// Runs wrk against `path`, with `script` when given.
+    pub(crate) fn run(&self, path: &str, script: Option<&Path>) -> Result<Measurement> {
+        let mut command = Command::new("wrk");
+        command.args([
+            "-t2",
+            &format!("-c{}", self.connections),
+            &format!("-d{}s", self.seconds),
+            "--latency",
+            "--timeout",
+            "10s",
+        ]);
+        if let Some(script) = script {
+            command.arg("-s").arg(script);
+        }
+        command.arg(format!("{}{path}", self.base));
+        let before = cpu_ticks(self.pid);
+        let output = command.output().context("running wrk")?;
+        let after = cpu_ticks(self.pid);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        if !output.status.success() {
+            bail!(
+                "wrk failed: {}{}",
+                text,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let requests = parse_requests(&text);
+        let cpu_us_per_request = match (before, after, requests) {
+            (Some(b), Some(a), Some(n)) if n > 0 => {
+                Some((a - b) as f64 / clock_ticks_per_second() * 1e6 / n as f64)
+            }
+            _ => None,
+        };
+        Ok(Measurement {
+            requests_per_second: parse_after(&text, "Requests/sec:")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0),
+            p50: latency(&text, "50%"),
+            p99: latency(&text, "99%"),
+            cpu_us_per_request,
+            non_2xx: parse_after(&text, "Non-2xx or 3xx responses:")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        })
+    }
+}
+
+fn parse_after(text: &str, label: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(label))
+        .map(|v| v.trim().to_owned())
+}
+
+fn latency(text: &str, percentile: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(percentile))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("n/a")
+        .to_owned()
+}
+
+/// "123456 requests in 10.00s, …"
+fn parse_requests(text: &str) -> Option<u64> {
+    text.lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "Running 10s test @ http://127.0.0.1:1/v1/health
+  2 threads and 64 connections
+  Latency Distribution
+     50%  1.20ms
+     75%  1.50ms
+     90%  2.00ms
+     99%  4.56ms
+  412345 requests in 10.00s, 80.00MB read
+  Non-2xx or 3xx responses: 12
+Requests/sec:  41234.50
+Transfer/sec:      8.00MB
+";
+
+    #[test]
+    fn the_wrk_report_is_read() {
+        assert_eq!(parse_requests(SAMPLE), Some(412_345));
+        assert_eq!(latency(SAMPLE, "50%"), "1.20ms");
+        assert_eq!(latency(SAMPLE, "99%"), "4.56ms");
+        assert_eq!(
+            parse_after(SAMPLE, "Requests/sec:").as_deref(),
+            Some("41234.50")
+        );
+        assert_eq!(
+            parse_after(SAMPLE, "Non-2xx or 3xx responses:").as_deref(),
+            Some("12")
+        );
+    }
+}
