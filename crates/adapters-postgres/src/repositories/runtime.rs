@@ -126,7 +126,10 @@ fn assemble((row, product, assigned, activations): RuntimeRow) -> Result<Runtime
 }
 
 /// Reads the runtime license with this lookup form (one statement).
-async fn fetch(conn: &mut AsyncPgConnection, lookup: &str) -> Result<Option<RuntimeLicense>, TxError> {
+async fn fetch(
+    conn: &mut AsyncPgConnection,
+    lookup: &str,
+) -> Result<Option<RuntimeLicense>, TxError> {
     let row: Option<RuntimeRow> = licenses::table
         .filter(licenses::key_lookup.eq(lookup))
         .select(runtime_columns())
@@ -140,7 +143,10 @@ async fn fetch(conn: &mut AsyncPgConnection, lookup: &str) -> Result<Option<Runt
 /// statement that waits for a row lock keeps the snapshot it started with, so
 /// activations selected beside the lock would miss those inserted by the
 /// transaction it waited for (limits would no longer be exact).
-async fn lock_and_fetch(conn: &mut AsyncPgConnection, lookup: &str) -> Result<Option<RuntimeLicense>, TxError> {
+async fn lock_and_fetch(
+    conn: &mut AsyncPgConnection,
+    lookup: &str,
+) -> Result<Option<RuntimeLicense>, TxError> {
     let locked: Option<Uuid> = licenses::table
         .filter(licenses::key_lookup.eq(lookup))
         .for_update()
