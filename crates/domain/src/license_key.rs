@@ -122,13 +122,21 @@ impl LicenseKey {
         let mut symbols = String::with_capacity(GROUPS * GROUP_LEN);
         symbols.push_str(body);
         symbols.push_str(&check_code(prefix, body));
+        Self::from_symbols(prefix, &symbols)
+    }
+
+    /// The canonical key from its prefix and its 25 verified symbols.
+    fn from_symbols(prefix: &str, symbols: &str) -> Self {
         let mut display = String::with_capacity(prefix.len() + GROUPS * (GROUP_LEN + 1));
         display.push_str(prefix);
         for group in symbols.as_bytes().chunks(GROUP_LEN) {
             display.push('-');
             display.extend(group.iter().copied().map(char::from));
         }
-        Self::from_storage(display)
+        let mut lookup = String::with_capacity(prefix.len() + symbols.len());
+        lookup.push_str(prefix);
+        lookup.push_str(symbols);
+        Self { display, lookup }
     }
 
     /// `None` when `raw` is not shaped like a generated key; otherwise the verdict.
@@ -168,7 +176,7 @@ impl LicenseKey {
         if check_code(prefix, body) != check {
             return Some(Err(KeyRejected::BadCheckCode));
         }
-        Some(Ok(Self::assemble(prefix, body)))
+        Some(Ok(Self::from_symbols(prefix, &symbols)))
     }
 }
 

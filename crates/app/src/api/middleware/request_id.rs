@@ -10,6 +10,16 @@ use tracing::Instrument;
 /// The header name.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// A fresh id: UUID-shaped, a random per-process half and a counter, so that no
+/// request pays for a system call to the random source.
+fn fresh_id() -> String {
+    static PROCESS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let process = *PROCESS.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
+    let sequence = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    uuid::Uuid::from_u64_pair(process, sequence).to_string()
+}
+
 /// The id of the current request, kept in the request's extensions for inner layers.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -24,7 +34,7 @@ pub async fn request_id(
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        .map_or_else(fresh_id, str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
