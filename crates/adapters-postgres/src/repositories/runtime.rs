@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use diesel::dsl::sql;
-use diesel::expression::SqlLiteral;
+use diesel::dsl::{AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, Jsonb, Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use licentia_domain::activation::Activation;
@@ -36,31 +37,42 @@ type RuntimeRow = (
     serde_json::Value,
 );
 
-type RuntimeColumns = (
-    diesel::dsl::AsSelect<LicenseRow, diesel::pg::Pg>,
-    SqlLiteral<Array<Nullable<Text>>>,
-    SqlLiteral<Array<Nullable<Text>>>,
-    SqlLiteral<Jsonb>,
-);
+/// The cache-miss query: the license row (in `LicenseRow` field order) with its
+/// domains and activations aggregated beside it. A fixed statement with a static
+/// query id, so the connection prepares it once and reuses it.
+#[derive(Debug, Clone, Copy)]
+struct RuntimeByLookup<'a> {
+    lookup: &'a str,
+}
 
-/// Everything a verdict needs, selected beside the license row: one round trip on a
-/// cache miss instead of four.
-fn runtime_columns() -> RuntimeColumns {
-    (
-        LicenseRow::as_select(),
-        sql(
-            "coalesce((SELECT array_agg(pd.domain) FROM product_domains pd \
-             WHERE pd.product_id = licenses.product_id), '{}')",
-        ),
-        sql(
-            "coalesce((SELECT array_agg(ld.domain) FROM license_domains ld \
-             WHERE ld.license_id = licenses.id), '{}')",
-        ),
-        sql(
-            "coalesce((SELECT jsonb_agg(to_jsonb(a) ORDER BY a.created_at, a.id) FROM activations a \
-             WHERE a.license_id = licenses.id), '[]'::jsonb)",
-        ),
-    )
+const RUNTIME_BY_LOOKUP: &str = "SELECT l.id, l.user_id, l.product_id, l.customer_id, l.key, l.key_lookup, \
+     l.plan, l.status, l.issued_to, l.issued_email, l.features, l.max_activations, l.activation_count, \
+     l.expires_at, l.heartbeat_interval_seconds, l.last_validated_at, l.metadata, l.created_at, l.updated_at, \
+     coalesce((SELECT array_agg(pd.domain) FROM product_domains pd WHERE pd.product_id = l.product_id), '{}'), \
+     coalesce((SELECT array_agg(ld.domain) FROM license_domains ld WHERE ld.license_id = l.id), '{}'), \
+     coalesce((SELECT jsonb_agg(to_jsonb(a) ORDER BY a.created_at, a.id) FROM activations a \
+               WHERE a.license_id = l.id), '[]'::jsonb) \
+     FROM licenses l WHERE l.key_lookup = ";
+
+impl QueryId for RuntimeByLookup<'_> {
+    type QueryId = RuntimeByLookup<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl QueryFragment<Pg> for RuntimeByLookup<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(RUNTIME_BY_LOOKUP);
+        out.push_bind_param::<Text, _>(&self.lookup)
+    }
+}
+
+impl Query for RuntimeByLookup<'_> {
+    type SqlType = (
+        SqlTypeOf<AsSelect<LicenseRow, Pg>>,
+        Array<Nullable<Text>>,
+        Array<Nullable<Text>>,
+        Jsonb,
+    );
 }
 
 /// An activation as `to_jsonb` renders its row.
@@ -130,10 +142,8 @@ async fn fetch(
     conn: &mut AsyncPgConnection,
     lookup: &str,
 ) -> Result<Option<RuntimeLicense>, TxError> {
-    let row: Option<RuntimeRow> = licenses::table
-        .filter(licenses::key_lookup.eq(lookup))
-        .select(runtime_columns())
-        .first(conn)
+    let row: Option<RuntimeRow> = RuntimeByLookup { lookup }
+        .get_result(conn)
         .await
         .optional()?;
     row.map(assemble).transpose()
