@@ -109,11 +109,6 @@ impl Server {
             .and_then(|v| v.split_whitespace().next())
             .and_then(|n| n.parse().ok())
     }
-
-    /// A note on what the cache held (from the RSS at the end).
-    pub(crate) fn cache_note(&self) -> String {
-        "every seeded license read at least once before the warm run".into()
-    }
 }
 
 impl Drop for Server {
