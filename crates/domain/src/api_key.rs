@@ -41,7 +41,7 @@ pub enum KeyUnusable {
 impl ApiKey {
     /// What the key may do.
     pub fn grant(&self) -> AccessGrant {
-        AccessGrant::new(self.scopes.clone(), self.product_id)
+        AccessGrant::new(self.scopes.clone(), self.product_id).until(self.expires_at)
     }
 
     /// Whether the key may be used at `now`. Revocation is checked first.

@@ -31,7 +31,7 @@ pub async fn create(
     caller.require(Resource::ApiKeys, Action::Write)?;
     caller
         .grant
-        .may_create_key(&request.scopes, request.product_id)
+        .may_create_key(&request.scopes, request.product_id, request.expires_at)
         .map_err(escalation)?;
     let now = state.clock.now();
     if request.expires_at.is_some_and(|at| at <= now) {
@@ -62,6 +62,7 @@ fn escalation(denied: EscalationDenied) -> AppError {
         EscalationDenied::Product => {
             AppError::forbidden("PRODUCT_SCOPE_ESCALATION", denied.to_string())
         }
+        EscalationDenied::Expiry => AppError::forbidden("EXPIRY_ESCALATION", denied.to_string()),
     }
 }
 
@@ -159,7 +160,7 @@ pub async fn rotate(
     let current = get_unchecked(state, caller, id).await?;
     caller
         .grant
-        .may_create_key(&current.scopes, current.product_id)
+        .may_create_key(&current.scopes, current.product_id, current.expires_at)
         .map_err(escalation)?;
     let now = state.clock.now();
     let secret = PlainToken::generate(TokenKind::ApiKey);

@@ -838,3 +838,75 @@ async fn creating_a_key_validates_every_field() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_expiring_key_cannot_create_or_rotate_a_key_that_outlives_it() {
+    let app = spawn_app().await;
+    let session = app.register("ada@example.com").await;
+    let until = OffsetDateTime::now_utc() + time::Duration::days(1);
+    let parent = create_key(
+        &app,
+        &session,
+        json!({"name": "temp", "scopes": ["*"], "expiresAt": until.format(&Rfc3339).expect("format")}),
+    )
+    .await;
+    let parent_secret = text(&parent, "secret").to_owned();
+
+    let forever = app
+        .post(
+            "/api-keys",
+            &parent_secret,
+            json!({"name": "child", "scopes": ["*"]}),
+        )
+        .await;
+    assert_eq!(forever.status, 403);
+    assert_eq!(forever.code(), "EXPIRY_ESCALATION");
+    let later = (until + time::Duration::days(1))
+        .format(&Rfc3339)
+        .expect("format");
+    let outliving = app
+        .post(
+            "/api-keys",
+            &parent_secret,
+            json!({"name": "child", "scopes": ["*"], "expiresAt": later}),
+        )
+        .await;
+    assert_eq!(outliving.code(), "EXPIRY_ESCALATION");
+    assert_eq!(
+        app.db
+            .scalar("SELECT count(*) AS value FROM api_keys")
+            .await,
+        1
+    );
+
+    let sooner = (until - time::Duration::hours(1))
+        .format(&Rfc3339)
+        .expect("format");
+    let child = app
+        .post(
+            "/api-keys",
+            &parent_secret,
+            json!({"name": "child", "scopes": ["*"], "expiresAt": sooner}),
+        )
+        .await;
+    assert_eq!(child.status, 201);
+
+    let permanent = create_key(
+        &app,
+        &session,
+        json!({"name": "permanent", "scopes": ["*"]}),
+    )
+    .await;
+    let rotate = app
+        .post(
+            &format!("/api-keys/{}/rotate", text(&permanent, "id")),
+            &parent_secret,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        rotate.status, 403,
+        "rotating would hand a short-lived key a permanent secret"
+    );
+    assert_eq!(rotate.code(), "EXPIRY_ESCALATION");
+}
