@@ -197,6 +197,7 @@ fn not_found_code(resource: &'static str) -> &'static str {
         "product" => "PRODUCT_NOT_FOUND",
         "customer" => "CUSTOMER_NOT_FOUND",
         "api key" => "API_KEY_NOT_FOUND",
+        "activation" => "ACTIVATION_NOT_FOUND",
         "domain" => "DOMAIN_NOT_FOUND",
         "user" => "USER_NOT_FOUND",
         _ => "NOT_FOUND",

@@ -120,14 +120,4 @@ impl RuntimeCache {
         last != 0
             && now.saturating_sub(last) < u64::try_from(window.as_millis()).unwrap_or(u64::MAX)
     }
-
-    /// Entries held (approximate).
-    pub fn len(&self) -> u64 {
-        self.entries.entry_count()
-    }
-
-    /// Whether nothing is held (approximate).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
