@@ -9,6 +9,10 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+mod rate_limits;
+
+pub use rate_limits::{RateLimitMode, RateLimitSettings};
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -47,6 +51,8 @@ pub struct Settings {
     pub usage_flush_interval: Duration,
     /// How often licenses past `expiresAt` are persisted as EXPIRED.
     pub expiry_sweep_interval: Duration,
+    /// Rate limits (`LICENTIA_RATE_LIMIT*`, `LICENTIA_TRUSTED_PROXIES`).
+    pub rate_limits: RateLimitSettings,
 }
 
 /// A configuration value that cannot be used.
@@ -133,6 +139,7 @@ impl Settings {
             )?,
             usage_flush_interval: Duration::from_secs(2),
             expiry_sweep_interval: Duration::from_secs(60),
+            rate_limits: rate_limits::read(&source)?,
         })
         .and_then(|s: Settings| {
             if !(1..=1000).contains(&s.db_pool_size) {

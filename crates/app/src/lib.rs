@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod passwords;
+pub mod rate_limits;
 pub mod runtime;
 pub mod services;
 pub mod startup;

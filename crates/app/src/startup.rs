@@ -14,7 +14,7 @@ use crate::api;
 use crate::api::extractor_errors::{json_config, payload_config, query_config};
 use crate::api::middleware::{
     envelope_guard::envelope_guard, idempotency::idempotency, panic_guard::panic_guard,
-    request_id::request_id,
+    rate_limit_headers::rate_limit_headers, request_id::request_id,
 };
 use crate::config::Settings;
 use crate::runtime::cache::RuntimeCache;
@@ -79,6 +79,7 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         runtime: store.clone(),
         usage_store: store.clone(),
         signing_keys: store.clone(),
+        rate_limiter: crate::rate_limits::limiter(&settings.rate_limits, store.clone()),
         health: store,
         clock,
         settings: Arc::new(settings.clone()),
@@ -160,6 +161,7 @@ impl Application {
                 settings.expiry_sweep_interval,
             )),
             tokio::spawn(workers::key_refresh::run(state.clone())),
+            tokio::spawn(workers::rate_limit_purge::run(state.clone())),
         ];
         let result = self.server.await;
         for worker in &workers {
@@ -183,6 +185,7 @@ fn serve(listener: TcpListener, state: AppState, max_body_bytes: usize) -> std::
             .app_data(query_config())
             .configure(api::configure)
             .default_service(web::to(api::route_not_found))
+            .wrap(from_fn(rate_limit_headers))
             .wrap(from_fn(idempotency))
             .wrap(from_fn(envelope_guard))
             .wrap(from_fn(panic_guard))

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use licentia_ports::{
     ApiKeyRepository, Clock, CustomerRepository, HealthCheck, IdempotencyStore, LicenseRepository,
-    ProductRepository, RuntimeRepository, SigningKeyRepository, UsageRepository, UserRepository,
+    ProductRepository, RateLimiter, RuntimeRepository, SigningKeyRepository, UsageRepository,
+    UserRepository,
 };
 
 use crate::config::Settings;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub usage: UsageBuffer,
     pub key_ring: KeyRing,
     pub master_key: Arc<MasterKey>,
+    /// The rate limiter (`None`: `LICENTIA_RATE_LIMITS=off`).
+    pub rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -10,6 +10,7 @@ mod idempotency;
 mod licenses;
 mod page;
 mod products;
+mod rate_limits;
 mod runtime;
 mod tenant;
 mod users;
@@ -23,6 +24,7 @@ pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};
 pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};
 pub use page::{Page, PageRequest};
 pub use products::ProductRepository;
+pub use rate_limits::{Budget, RateLimiter};
 pub use runtime::{
     Change, ChangeFeed, DecideSeat, RuntimeLicense, RuntimeRepository, SeatChange, SeatDecision,
     SeatOutcome, SigningKeyRepository, StoredSigningKey, UsageRepository,

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use licentia::config::Settings;
+use licentia::config::{RateLimitMode, Settings};
 use licentia::startup::Application;
+use licentia_domain::rate_limit::Limits;
 use serde_json::{Value, json};
 
 use crate::database::TestDatabase;
@@ -46,6 +47,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.usage_flush_interval = Duration::from_millis(100);
     settings.master_key =
         Some(licentia::runtime::master_key::MasterKey::generate_base64().expect("random"));
+    // The in-process limiter stays on (so every test crosses it and its headers), with
+    // limits no ordinary test reaches; rate-limit tests set their own.
+    let lavish = Limits::new(1_000_000, 1_000_000, 1_000_000).expect("limits");
+    let limits = &mut settings.rate_limits;
+    limits.mode = RateLimitMode::Memory;
+    (limits.start, limits.pro, limits.enterprise) = (lavish, lavish, lavish);
+    (limits.runtime_ip, limits.runtime_key, limits.auth_ip) = (lavish, lavish, lavish);
     configure(&mut settings);
     let port = start(settings.clone()).await;
     TestApp {

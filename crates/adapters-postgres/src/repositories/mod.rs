@@ -6,6 +6,7 @@ mod health;
 mod idempotency;
 mod licenses;
 mod products;
+mod rate_limits;
 mod runtime;
 mod signing_keys;
 mod usage;

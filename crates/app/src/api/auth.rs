@@ -16,6 +16,7 @@ use licentia_domain::scope::{Action, Resource};
 use licentia_domain::secret_token::{PlainToken, TokenHash, TokenKind};
 use licentia_ports::Tenant;
 
+use crate::api::rate_limit;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -152,12 +153,17 @@ impl FromRequest for Caller {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
+    /// Authenticates, then draws on the credential's rate-limit budget (only a
+    /// credential that authenticated is ever counted).
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let secret = presented_secret(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            authenticate(state, secret).await
+            let caller = authenticate(state.clone(), secret).await?;
+            rate_limit::management(&state, &req, &caller).await?;
+            Ok(caller)
         })
     }
 }

@@ -1,11 +1,13 @@
 //! The HTTP API: routes, authentication, input parsing, middleware.
 
 pub mod auth;
+pub mod client_ip;
 pub mod envelope;
 pub mod extractor_errors;
 pub mod input;
 pub mod middleware;
 pub mod pagination;
+pub mod rate_limit;
 pub mod routes;
 pub mod signed;
 

@@ -1,7 +1,8 @@
-//! Cross-cutting request handling: request ids, panics, the error envelope and
-//! idempotent POSTs.
+//! Cross-cutting request handling: request ids, panics, the error envelope,
+//! idempotent POSTs and rate-limit headers.
 
 pub mod envelope_guard;
 pub mod idempotency;
 pub mod panic_guard;
+pub mod rate_limit_headers;
 pub mod request_id;

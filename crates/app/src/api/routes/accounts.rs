@@ -1,6 +1,6 @@
 //! `/v1/auth/*`: register, login, me, logout.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use licentia_domain::account::Password;
 use licentia_domain::email::Email;
 use licentia_domain::text::Name;
@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::api::auth::{Caller, Credential};
 use crate::api::envelope;
 use crate::api::input::Fields;
+use crate::api::rate_limit;
 use crate::error::AppError;
 use crate::services::accounts::{self, Registration};
 use crate::state::AppState;
@@ -39,8 +40,10 @@ struct LoginBody {
 #[post("/auth/register")]
 async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, AppError> {
+    rate_limit::sign_in(&state, &req).await?;
     let body = body.into_inner();
     let mut fields = Fields::default();
     let email = fields.required("email", body.email, |e| Email::parse(&e));
@@ -65,8 +68,10 @@ async fn register(
 #[post("/auth/login")]
 async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, AppError> {
+    rate_limit::sign_in(&state, &req).await?;
     let body = body.into_inner();
     let mut fields = Fields::default();
     let email = fields.required("email", body.email, |e| Email::parse(&e));

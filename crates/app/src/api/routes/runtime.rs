@@ -1,4 +1,7 @@
 //! The runtime endpoints: the license key is the credential. Every answer is signed.
+//!
+//! Each request draws on the client IP's rate-limit budget and, when the body names a
+//! license key, on the key's (both or neither); a 429 is signed like any answer.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -10,7 +13,9 @@ use licentia_domain::text::BoundedText;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::api::client_ip::client_ip;
 use crate::api::input::{Fields, uuid};
+use crate::api::rate_limit;
 use crate::api::signed::respond;
 use crate::error::{AppError, FieldError};
 use crate::runtime::service::{
@@ -120,12 +125,28 @@ fn request(req: &HttpRequest, bytes: &[u8]) -> Result<(RuntimeRequest, RuntimeBo
     Ok((parsed, body))
 }
 
+/// Parses the body and draws on the rate-limit budgets of the client IP and of the
+/// license key it names (a body that does not parse draws on the IP's alone).
+async fn admit(
+    state: &AppState,
+    req: &HttpRequest,
+    bytes: &[u8],
+) -> Result<(RuntimeRequest, RuntimeBody), AppError> {
+    let parsed = request(req, bytes);
+    let key = parsed
+        .as_ref()
+        .ok()
+        .map(|(request, _)| request.key.as_str());
+    rate_limit::runtime(state, req, key).await?;
+    parsed
+}
+
 async fn run_validate(
     state: &AppState,
     req: &HttpRequest,
     bytes: &[u8],
 ) -> Result<(StatusCode, impl serde::Serialize), AppError> {
-    let (request, _) = request(req, bytes)?;
+    let (request, _) = admit(state, req, bytes).await?;
     Ok((StatusCode::OK, service::validate(state, request).await?))
 }
 
@@ -142,7 +163,7 @@ async fn verify(state: web::Data<AppState>, req: HttpRequest, bytes: web::Bytes)
 #[post("/licenses/activate")]
 async fn activate(state: web::Data<AppState>, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
     let result = async {
-        let (request, body) = request(&req, &bytes)?;
+        let (request, body) = admit(&state, &req, &bytes).await?;
         let mut fields = Fields::default();
         let name = fields.optional("name", body.name, |n| {
             Short::parse(&n).map(Short::into_inner)
@@ -161,7 +182,10 @@ async fn activate(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byte
             Some(ActivationDetails {
                 name,
                 platform,
-                ip_address: ip_address.or_else(|| req.peer_addr().map(|a| a.ip().to_string())),
+                ip_address: ip_address.or_else(|| {
+                    client_ip(&req, &state.settings.rate_limits.trusted_proxies)
+                        .map(|ip| ip.to_string())
+                }),
                 metadata: metadata.unwrap_or_default(),
             })
         })?;
@@ -186,7 +210,7 @@ async fn deactivate(
     bytes: web::Bytes,
 ) -> HttpResponse {
     let result = async {
-        let (request, body) = request(&req, &bytes)?;
+        let (request, body) = admit(&state, &req, &bytes).await?;
         let release = match (body.all.unwrap_or(false), request.seat()) {
             (true, _) => Release::All,
             (false, Some(seat)) => Release::One(seat),
@@ -213,7 +237,7 @@ async fn heartbeat(
     bytes: web::Bytes,
 ) -> HttpResponse {
     let result = async {
-        let (request, _) = request(&req, &bytes)?;
+        let (request, _) = admit(&state, &req, &bytes).await?;
         Ok((StatusCode::OK, service::heartbeat(&state, request).await?))
     }
     .await;
@@ -223,7 +247,7 @@ async fn heartbeat(
 #[post("/licenses/checkout")]
 async fn checkout(state: web::Data<AppState>, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
     let result = async {
-        let (request, body) = request(&req, &bytes)?;
+        let (request, body) = admit(&state, &req, &bytes).await?;
         let ttl = body.ttl_seconds.unwrap_or(DEFAULT_CERTIFICATE_TTL);
         if !(60..=MAX_CERTIFICATE_TTL).contains(&ttl) {
             return Err(AppError::validation(vec![FieldError {
@@ -241,9 +265,11 @@ async fn checkout(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byte
 }
 
 /// The public signing keys, as a plain JWKS document (what JOSE libraries read).
+/// Limited by the client IP's runtime budget.
 #[get("/.well-known/jwks.json")]
-async fn jwks(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+async fn jwks(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    rate_limit::runtime(&state, &req, None).await?;
+    Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "public, max-age=300"))
-        .json(state.key_ring.jwks())
+        .json(state.key_ring.jwks()))
 }

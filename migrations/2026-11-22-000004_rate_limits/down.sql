@@ -1,0 +1,2 @@
+DROP FUNCTION rate_limit_take(text[], bigint[], bigint);
+DROP TABLE rate_limits;
