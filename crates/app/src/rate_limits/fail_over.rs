@@ -1,8 +1,13 @@
 //! The shared (PostgreSQL) limiter with an in-process stand-in: while the database
 //! cannot answer, budgets are kept per instance instead, so limits keep holding (per
 //! instance) and requests are neither refused nor slowed by the outage.
+//!
+//! After a failure the database is left alone for [`BACKOFF`] (like the validation
+//! cache does), so an unreachable host does not make every request wait for a
+//! connection timeout.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -12,6 +17,9 @@ use time::OffsetDateTime;
 
 use super::MemoryLimiter;
 
+/// How long after a failure the shared limiter is not tried.
+pub const BACKOFF: Duration = Duration::from_secs(2);
+
 /// How often an ongoing failure is logged.
 const WARN_EVERY: Duration = Duration::from_secs(10);
 
@@ -20,7 +28,11 @@ const WARN_EVERY: Duration = Duration::from_secs(10);
 pub struct FailOver {
     primary: Arc<dyn RateLimiter>,
     fallback: MemoryLimiter,
-    last_warning: Mutex<Option<Instant>>,
+    started: Instant,
+    /// Milliseconds since `started` until which `primary` is not tried.
+    down_until_ms: AtomicU64,
+    /// Milliseconds since `started` of the last warning (0: none yet).
+    warned_at_ms: AtomicU64,
 }
 
 impl FailOver {
@@ -29,17 +41,27 @@ impl FailOver {
         Self {
             primary,
             fallback,
-            last_warning: Mutex::new(None),
+            started: Instant::now(),
+            down_until_ms: AtomicU64::new(0),
+            warned_at_ms: AtomicU64::new(0),
         }
     }
 
-    fn warn(&self, error: &RepositoryError) {
-        let mut last = self
-            .last_warning
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if last.is_none_or(|at| at.elapsed() >= WARN_EVERY) {
-            *last = Some(Instant::now());
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn record_failure(&self, error: &RepositoryError) {
+        let now = self.elapsed_ms().max(1);
+        self.down_until_ms
+            .store(now + BACKOFF.as_millis() as u64, Ordering::Relaxed);
+        let warned = self.warned_at_ms.load(Ordering::Relaxed);
+        if (warned == 0 || now.saturating_sub(warned) >= WARN_EVERY.as_millis() as u64)
+            && self
+                .warned_at_ms
+                .compare_exchange(warned, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
             tracing::warn!(%error, "shared rate limiter unavailable; limiting per instance meanwhile");
         }
     }
@@ -52,10 +74,13 @@ impl RateLimiter for FailOver {
         budgets: &[Budget<'_>],
         now: OffsetDateTime,
     ) -> Result<RateDecision, RepositoryError> {
+        if self.elapsed_ms() < self.down_until_ms.load(Ordering::Relaxed) {
+            return Ok(self.fallback.take_now(budgets, now));
+        }
         match self.primary.take(budgets, now).await {
             Ok(decision) => Ok(decision),
             Err(error) => {
-                self.warn(&error);
+                self.record_failure(&error);
                 Ok(self.fallback.take_now(budgets, now))
             }
         }
@@ -74,8 +99,11 @@ mod tests {
 
     use super::*;
 
-    #[derive(Debug)]
-    struct Down;
+    /// A database that is down, counting how often it was asked.
+    #[derive(Debug, Default)]
+    struct Down {
+        asked: AtomicU64,
+    }
 
     #[async_trait]
     impl RateLimiter for Down {
@@ -84,6 +112,7 @@ mod tests {
             _: &[Budget<'_>],
             _: OffsetDateTime,
         ) -> Result<RateDecision, RepositoryError> {
+            self.asked.fetch_add(1, Ordering::Relaxed);
             Err(RepositoryError::Unavailable("connection refused".into()))
         }
 
@@ -93,8 +122,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn while_the_database_is_down_limits_hold_per_instance() {
-        let limiter = FailOver::new(Arc::new(Down), MemoryLimiter::new(1000));
+    async fn while_the_database_is_down_limits_hold_per_instance_and_it_is_left_alone() {
+        let down = Arc::new(Down::default());
+        let limiter = FailOver::new(down.clone(), MemoryLimiter::new(1000));
         let budget = Budget {
             key: "cred:key:x",
             limits: Limits::new(3, 100, 1000).expect("limits"),
@@ -106,5 +136,10 @@ mod tests {
             admitted += usize::from(decision.allowed);
         }
         assert_eq!(admitted, 3);
+        assert_eq!(
+            down.asked.load(Ordering::Relaxed),
+            1,
+            "not asked again within the back-off"
+        );
     }
 }

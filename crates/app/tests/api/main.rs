@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api_keys;
+mod bursts;
 mod customers;
 mod errors;
 mod fixtures;
@@ -9,6 +10,7 @@ mod health;
 mod idempotency;
 mod licenses;
 mod products;
+mod rate_limits_management;
 mod runtime_cache;
 mod runtime_seats;
 mod runtime_signatures;
