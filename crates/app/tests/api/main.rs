@@ -11,6 +11,8 @@ mod idempotency;
 mod licenses;
 mod products;
 mod rate_limits_management;
+mod rate_limits_runtime;
+mod rate_limits_shared;
 mod runtime_cache;
 mod runtime_seats;
 mod runtime_signatures;
