@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the release server on a fresh database with 100 000 licenses,
 //! driven by wrk on loopback; writes the results to docs/benchmarks.md.
 
+mod limiter_cost;
 mod scripts;
 mod seed;
 mod server;
@@ -52,10 +53,21 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
         return Ok(status);
     }
     let root = cargo::workspace_root();
-    let work = root.join("target/bench");
-    std::fs::create_dir_all(&work).context("creating target/bench")?;
+    let release_dir = cargo::target_dir().join("release");
+    let work = cargo::target_dir().join("bench");
+    std::fs::create_dir_all(&work).context("creating the bench directory")?;
 
-    let server = server::Server::start(&target, &root, &work)?;
+    let master_key = server::random_master_key()?;
+    let server = server::Server::start(
+        &target,
+        &release_dir,
+        &work,
+        &server::Options {
+            fresh_database: true,
+            master_key: &master_key,
+            env: &[],
+        },
+    )?;
     let seeded = seed::seed(&server.base, args.licenses)?;
     let keys_file = work.join("keys.txt");
     std::fs::write(&keys_file, seeded.keys.join("\n")).context("writing the keys file")?;
@@ -105,10 +117,19 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
     });
 
     let peak_rss_kib = server.peak_rss_kib();
+    let limiter = limiter_cost::measure(
+        &target,
+        &release_dir,
+        &work,
+        &master_key,
+        &wrk,
+        &scripts.hot,
+    )?;
     let signature_us = signature_cost_us();
     drop(server);
 
-    let report = render(&rows, peak_rss_kib, signature_us, args);
+    let mut report = render(&rows, peak_rss_kib, signature_us, args);
+    report.push_str(&limiter_cost::render(&limiter));
     println!("{report}");
     if !args.no_write {
         std::fs::write(root.join("docs/benchmarks.md"), &report)

@@ -19,6 +19,15 @@ pub(crate) fn workspace_root() -> PathBuf {
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
+/// Where cargo puts build output: `CARGO_TARGET_DIR` when set (relative to the
+/// workspace root), else `<root>/target`.
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => workspace_root().join(dir),
+        _ => workspace_root().join("target"),
+    }
+}
+
 /// Runs `command` with inherited stdio and returns its exit code.
 ///
 /// While the child runs, Ctrl-C no longer kills xtask itself: the child (which

@@ -20,9 +20,22 @@ pub(crate) struct Server {
     pub(crate) base: String,
 }
 
-fn fresh_database(target: &Target) -> Result<SecretString> {
+/// How a server is started.
+pub(crate) struct Options<'a> {
+    /// Drop and recreate the database first (the first server of a run).
+    pub(crate) fresh_database: bool,
+    /// The master key sealing the signing keys (the same for servers sharing a database).
+    pub(crate) master_key: &'a str,
+    /// Extra environment, such as the rate-limit settings.
+    pub(crate) env: &'a [(&'a str, &'a str)],
+}
+
+fn bench_database(target: &Target, fresh: bool) -> Result<SecretString> {
     let url = DatabaseUrl::parse(&SecretString::from(target.url.clone()))
         .map_err(|e| anyhow!("DATABASE_URL {}: {e}", target.redacted()))?;
+    if !fresh {
+        return Ok(url.with_database(DATABASE));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -45,7 +58,8 @@ fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-fn random_master_key() -> Result<String> {
+/// A fresh base64 master key.
+pub(crate) fn random_master_key() -> Result<String> {
     let mut bytes = [0u8; 32];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
@@ -54,20 +68,26 @@ fn random_master_key() -> Result<String> {
 }
 
 impl Server {
-    /// Starts `target/release/licentia` and waits for `/v1/health`.
-    pub(crate) fn start(target: &Target, root: &Path, work: &Path) -> Result<Self> {
-        let url = fresh_database(target)?;
+    /// Starts the release `licentia` (in `release_dir`) and waits for `/v1/health`.
+    pub(crate) fn start(
+        target: &Target,
+        release_dir: &Path,
+        work: &Path,
+        options: &Options<'_>,
+    ) -> Result<Self> {
+        let url = bench_database(target, options.fresh_database)?;
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
         say!("starting the release server on {base} (database {DATABASE})");
-        let child = Command::new(root.join("target/release/licentia"))
+        let child = Command::new(release_dir.join("licentia"))
             .arg("serve")
             .env("DATABASE_URL", url.expose_secret())
             .env("LICENTIA_BIND", format!("127.0.0.1:{port}"))
-            .env("LICENTIA_MASTER_KEY", random_master_key()?)
+            .env("LICENTIA_MASTER_KEY", options.master_key)
             .env("LICENTIA_LOG", "warn")
             .env("LICENTIA_DATA_DIR", work)
             .env("LICENTIA_RATE_LIMITS", "off")
+            .envs(options.env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
