@@ -67,11 +67,11 @@ async fn a_burst_of_40_on_a_10_per_second_key_lets_10_through_and_refuses_30_wit
     remaining.sort_unstable();
     remaining.dedup();
     assert!(
-        remaining.len() >= 9,
+        remaining.len() + tolerance >= 10,
         "each admitted request counted: {remaining:?}"
     );
     assert!(
-        remaining.contains(&0),
+        remaining[0] as usize <= tolerance,
         "the tenth leaves none: {remaining:?}"
     );
 
@@ -128,6 +128,7 @@ async fn the_hour_window_bites_when_it_is_the_smallest() {
 async fn a_request_refused_by_the_second_window_is_not_counted_by_the_minute_window() {
     let app = spawn_app_with(|s| s.rate_limits.start = limits("2,5,1000")).await;
     let (_, key) = vendor(&app).await;
+    let started = std::time::Instant::now();
     let first = burst(10, |_| list_products(&app, &key)).await;
     assert_eq!(first.with_status(200).len(), 2 + first.earned(2));
     let used = first.with_status(200).len() as u64;
@@ -136,15 +137,15 @@ async fn a_request_refused_by_the_second_window_is_not_counted_by_the_minute_win
     let next = burst(1, |_| list_products(&app, &key)).await;
     let next = &next.replies[0];
     assert_eq!(next.status, 200, "8 refusals did not use up the minute's 5");
+    // One request is earned back every 12 s in the minute window, every 3.6 s in the hour's.
+    let earned = |interval: f64| (started.elapsed().as_secs_f64() / interval).floor() as u64;
     assert_eq!(
         number(next, "x-ratelimit-remaining-minute"),
-        5 - used - 1,
+        (5 - used - 1 + earned(12.0)).min(5),
         "only admitted requests are counted"
     );
-    assert_eq!(
-        number(next, "x-ratelimit-remaining-hourly"),
-        1000 - used - 1
-    );
+    let hourly = number(next, "x-ratelimit-remaining-hourly");
+    assert!((1000 - used - 1..=1000 - used - 1 + earned(3.6)).contains(&hourly));
 }
 
 #[tokio::test]
@@ -188,12 +189,15 @@ async fn failed_authentication_does_not_consume_a_keys_budget_and_is_not_limited
         5,
         "the key's whole budget is left"
     );
-    let remaining: Vec<u64> = own
+    let least = own
         .replies
         .iter()
         .map(|r| number(r, "x-ratelimit-remaining-second"))
-        .collect();
-    assert!(remaining.contains(&0), "{remaining:?}");
+        .min();
+    assert!(
+        least <= Some(own.earned(5) as u64),
+        "all five were counted: {least:?}"
+    );
 }
 
 #[tokio::test]

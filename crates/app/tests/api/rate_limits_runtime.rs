@@ -188,7 +188,8 @@ async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
 
 #[tokio::test]
 async fn malformed_bodies_draw_on_the_ip_budget_and_are_refused_before_parsing() {
-    let app = spawn_app_with(|s| s.rate_limits.runtime_ip = limits("2,1000,10000")).await;
+    // Two a minute: one request is earned back only every 30 s.
+    let app = spawn_app_with(|s| s.rate_limits.runtime_ip = limits("1000,2,10000")).await;
     let mut statuses = Vec::new();
     for body in [json!({}), json!({"licenseKey": 7}), json!({})] {
         let reply = app.runtime("/licenses/validate", body).await;
