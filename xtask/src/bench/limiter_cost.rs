@@ -85,7 +85,9 @@ pub(crate) fn render(cost: &LimiterCost) -> String {
         "The hot-key signed validation against two servers on the same database, one with \
          `LICENTIA_RATE_LIMITS=off`, one with the in-process limiter on (per client IP and per \
          license key, limits set too high to refuse anything, so this is the cost of checking, \
-         not of refusing), run alternately off, on, on, off in the same benchmark.\n"
+         not of refusing), run alternately off, on, on, off in the same benchmark. wrk shares \
+         the two cores with the servers, so requests/s varies from run to run by more than the \
+         limiter costs; the server's CPU time per request is the steadier measure of its cost.\n"
     );
     let _ = writeln!(
         out,
