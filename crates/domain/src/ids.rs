@@ -83,3 +83,11 @@ typed_id!(
     /// An activation (a seat taken on a license).
     ActivationId
 );
+typed_id!(
+    /// A webhook endpoint.
+    WebhookId
+);
+typed_id!(
+    /// One event's delivery to one webhook endpoint (kept across its attempts).
+    DeliveryId
+);

@@ -29,5 +29,6 @@ pub mod slug;
 pub mod text;
 pub mod validation;
 pub mod validation_error;
+pub mod webhook;
 
 pub use validation_error::ValidationError;
