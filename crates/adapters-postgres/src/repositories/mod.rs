@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod customers;
+mod delivery_queue;
 mod health;
 mod idempotency;
 mod licenses;
@@ -10,6 +11,7 @@ mod runtime;
 mod signing_keys;
 mod usage;
 mod users;
+mod webhooks;
 
 use licentia_ports::RepositoryError;
 

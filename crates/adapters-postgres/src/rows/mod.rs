@@ -9,6 +9,7 @@ mod customer;
 mod license;
 mod product;
 mod user;
+mod webhook;
 
 pub(crate) use activation::ActivationRow;
 pub(crate) use api_key::{ApiKeyRow, NewApiKeyRow};
@@ -16,6 +17,7 @@ pub(crate) use customer::CustomerRow;
 pub(crate) use license::LicenseRow;
 pub(crate) use product::ProductRow;
 pub(crate) use user::UserRow;
+pub(crate) use webhook::{AttemptRow, DeliveryRow, NewWebhookEndpointRow, WebhookEndpointRow};
 
 use licentia_domain::ValidationError;
 use licentia_ports::RepositoryError;
