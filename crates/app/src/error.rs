@@ -198,6 +198,8 @@ fn not_found_code(resource: &'static str) -> &'static str {
         "customer" => "CUSTOMER_NOT_FOUND",
         "api key" => "API_KEY_NOT_FOUND",
         "activation" => "ACTIVATION_NOT_FOUND",
+        "webhook" => "WEBHOOK_NOT_FOUND",
+        "delivery" => "DELIVERY_NOT_FOUND",
         "domain" => "DOMAIN_NOT_FOUND",
         "user" => "USER_NOT_FOUND",
         _ => "NOT_FOUND",

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use licentia_ports::{
-    ApiKeyRepository, Clock, CustomerRepository, HealthCheck, IdempotencyStore, LicenseRepository,
-    ProductRepository, RuntimeRepository, SigningKeyRepository, UsageRepository, UserRepository,
+    ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck, IdempotencyStore,
+    LicenseRepository, Notifier, ProductRepository, RuntimeRepository, SigningKeyRepository,
+    UsageRepository, UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -27,6 +28,9 @@ pub struct AppState {
     pub runtime: Arc<dyn RuntimeRepository>,
     pub usage_store: Arc<dyn UsageRepository>,
     pub signing_keys: Arc<dyn SigningKeyRepository>,
+    pub webhooks: Arc<dyn WebhookRepository>,
+    pub deliveries: Arc<dyn DeliveryQueue>,
+    pub notifier: Arc<dyn Notifier>,
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,

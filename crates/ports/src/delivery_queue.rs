@@ -56,7 +56,4 @@ pub trait DeliveryQueue: Send + Sync {
 
     /// Logs the attempt, moves the delivery on and updates the endpoint's health.
     async fn record(&self, record: AttemptRecord) -> Result<(), RepositoryError>;
-
-    /// Deliveries waiting (due or not) of enabled endpoints: the backlog.
-    async fn backlog(&self) -> Result<u64, RepositoryError>;
 }

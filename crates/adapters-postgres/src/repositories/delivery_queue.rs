@@ -164,17 +164,4 @@ impl DeliveryQueue for PostgresStore {
         .await
         .map_err(RepositoryError::from)
     }
-
-    async fn backlog(&self) -> Result<u64, RepositoryError> {
-        let mut conn = self.conn().await?;
-        let pending: i64 = webhook_deliveries::table
-            .inner_join(webhook_endpoints::table)
-            .filter(webhook_deliveries::state.eq(DeliveryState::Pending.as_str()))
-            .filter(webhook_endpoints::enabled.eq(true))
-            .count()
-            .get_result(&mut conn)
-            .await
-            .map_err(db_error)?;
-        Ok(u64::try_from(pending).unwrap_or_default())
-    }
 }

@@ -5,3 +5,4 @@ pub mod api_keys;
 pub mod customers;
 pub mod licenses;
 pub mod products;
+pub mod webhooks;

@@ -10,6 +10,7 @@ mod customer;
 mod license;
 mod product;
 mod validation;
+mod webhook;
 
 pub use account::{AuthView, MeView};
 pub use activation::ActivationView;
@@ -18,6 +19,7 @@ pub use customer::CustomerView;
 pub use license::{LicenseDomainView, LicenseView};
 pub use product::{ProductDomainView, ProductView};
 pub use validation::{CheckoutView, DeactivationView, RuntimeLicenseView, ValidationView};
+pub use webhook::{AttemptView, CreatedWebhookView, DeliveryView, WebhookView};
 
 /// Serialises a view for an event payload.
 pub fn to_event_data<T: serde::Serialize>(view: &T) -> serde_json::Value {

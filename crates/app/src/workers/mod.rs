@@ -4,3 +4,4 @@ pub mod change_listener;
 pub mod expiry_sweep;
 pub mod key_refresh;
 pub mod last_used;
+pub mod webhook_dispatcher;

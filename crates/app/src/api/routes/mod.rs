@@ -8,6 +8,7 @@ pub mod health;
 pub mod licenses;
 pub mod products;
 pub mod runtime;
+pub mod webhooks;
 
 use crate::error::AppError;
 
