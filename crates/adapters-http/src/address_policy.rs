@@ -97,7 +97,11 @@ mod tests {
 
     #[test]
     fn public_addresses_are_allowed() {
-        for public in ["93.184.215.14", "8.8.8.8", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"] {
+        for public in [
+            "93.184.215.14",
+            "8.8.8.8",
+            "2606:2800:21f:cb07:6820:80da:af6b:8b2c",
+        ] {
             assert_eq!(kind(public, false), None, "{public}");
         }
     }
@@ -138,7 +142,11 @@ mod tests {
             "169.254.170.2",
             "100.100.100.200",
         ] {
-            assert_eq!(kind(metadata, false), Some("a cloud metadata"), "{metadata}");
+            assert_eq!(
+                kind(metadata, false),
+                Some("a cloud metadata"),
+                "{metadata}"
+            );
             assert_eq!(kind(metadata, true), Some("a cloud metadata"), "{metadata}");
         }
     }

@@ -42,13 +42,15 @@ impl Resolve for GuardedResolver {
             let mut refused = None;
             let allowed: Vec<SocketAddr> = resolved
                 .into_iter()
-                .filter(|address| match forbidden_kind(address.ip(), allow_private) {
-                    None => true,
-                    Some(kind) => {
-                        refused.get_or_insert((address.ip(), kind));
-                        false
-                    }
-                })
+                .filter(
+                    |address| match forbidden_kind(address.ip(), allow_private) {
+                        None => true,
+                        Some(kind) => {
+                            refused.get_or_insert((address.ip(), kind));
+                            false
+                        }
+                    },
+                )
                 .collect();
             match (allowed.is_empty(), refused) {
                 (false, _) => Ok(Box::new(allowed.into_iter()) as Addrs),
@@ -56,7 +58,8 @@ impl Resolve for GuardedResolver {
                     host,
                     address,
                     kind,
-                }) as Box<dyn std::error::Error + Send + Sync>),
+                })
+                    as Box<dyn std::error::Error + Send + Sync>),
                 (true, None) => Err(Box::new(UnresolvedHost { host }) as _),
             }
         })

@@ -56,11 +56,20 @@ async fn a_loopback_receiver_is_refused_by_default_and_reached_when_allowed() {
     let guarded = notifier(false, Duration::from_secs(5));
     assert!(matches!(
         guarded.vet(&url).await,
-        Err(UrlRefused::ForbiddenAddress { kind: "a loopback", .. })
+        Err(UrlRefused::ForbiddenAddress {
+            kind: "a loopback",
+            ..
+        })
     ));
     let report = guarded.send(&message(&url)).await;
     assert_eq!(report.status, None);
-    assert!(report.error.as_deref().is_some_and(|e| e.contains("loopback")), "{report:?}");
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("loopback")),
+        "{report:?}"
+    );
 
     let open = notifier(true, Duration::from_secs(5));
     assert_eq!(open.vet(&url).await, Ok(()));
@@ -78,7 +87,13 @@ async fn a_name_resolving_to_loopback_is_refused_at_vet_and_at_send() {
     ));
     let report = guarded.send(&message(&url)).await;
     assert_eq!(report.status, None);
-    assert!(report.error.as_deref().is_some_and(|e| e.starts_with("refused")), "{report:?}");
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("refused")),
+        "{report:?}"
+    );
 }
 
 #[tokio::test]
@@ -95,7 +110,12 @@ async fn redirects_are_not_followed_and_bodies_never_reported() {
     let open = notifier(true, Duration::from_secs(5));
     let report = open.send(&message(&server(Some(REDIRECT)).await)).await;
     assert_eq!(report.status, Some(302));
-    assert!(report.error.as_deref().is_some_and(|e| e.contains("redirects")));
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("redirects"))
+    );
 
     let report = open.send(&message(&server(Some(SECRET_BODY)).await)).await;
     assert_eq!(report.status, Some(500));

@@ -44,7 +44,8 @@ pub(crate) async fn record(
             continue;
         };
         for (event, id) in events.iter().zip(&ids) {
-            let for_product = product.is_none_or(|p| event.product_id.map(|e| e.as_uuid()) == Some(p));
+            let for_product =
+                product.is_none_or(|p| event.product_id.map(|e| e.as_uuid()) == Some(p));
             if for_product && selection.includes(event.event_type.as_str()) {
                 deliveries.push(DeliveryRow::pending(endpoint, *id, now));
             }
@@ -60,7 +61,10 @@ pub(crate) async fn insert_events(
     events: &[NewEvent],
     now: OffsetDateTime,
 ) -> QueryResult<Vec<Uuid>> {
-    let ids: Vec<Uuid> = events.iter().map(|_| EventId::generate().as_uuid()).collect();
+    let ids: Vec<Uuid> = events
+        .iter()
+        .map(|_| EventId::generate().as_uuid())
+        .collect();
     let rows: Vec<_> = events
         .iter()
         .zip(&ids)

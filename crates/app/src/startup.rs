@@ -171,7 +171,9 @@ impl Application {
             tokio::spawn(workers::key_refresh::run(state.clone())),
         ];
         if settings.webhooks.dispatcher {
-            workers.push(tokio::spawn(workers::webhook_dispatcher::run(state.clone())));
+            workers.push(tokio::spawn(workers::webhook_dispatcher::run(
+                state.clone(),
+            )));
         }
         let result = self.server.await;
         for worker in &workers {

@@ -46,6 +46,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.usage_flush_interval = Duration::from_millis(100);
     settings.master_key =
         Some(licentia::runtime::master_key::MasterKey::generate_base64().expect("random"));
+    settings.webhooks.allow_http = true;
+    settings.webhooks.allow_private = true;
+    settings.webhooks.poll_interval = Duration::from_millis(50);
+    settings.webhooks.retry.first_delay = time::Duration::milliseconds(300);
     configure(&mut settings);
     let port = start(settings.clone()).await;
     TestApp {
@@ -100,7 +104,14 @@ impl TestApp {
     /// Starts another server on the same database and master key (a second replica);
     /// returns its base address, `http://127.0.0.1:<port>`.
     pub async fn spawn_instance(&self) -> String {
-        let port = start(self.settings.clone()).await;
+        self.spawn_instance_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn_instance`], after `configure` adjusts a copy of the settings.
+    pub async fn spawn_instance_with(&self, configure: impl FnOnce(&mut Settings)) -> String {
+        let mut settings = self.settings.clone();
+        configure(&mut settings);
+        let port = start(settings).await;
         format!("http://127.0.0.1:{port}")
     }
 

@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use licentia_domain::ids::{DeliveryId, EventId, UserId, WebhookId};
 use licentia_domain::webhook::endpoint::PREVIOUS_SECRET_GRACE;

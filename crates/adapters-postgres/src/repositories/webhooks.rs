@@ -61,7 +61,10 @@ async fn hydrate(
         .map_err(db_error)?;
     let mut by_delivery: HashMap<Uuid, Vec<AttemptRow>> = HashMap::new();
     for attempt in attempts {
-        by_delivery.entry(attempt.delivery_id).or_default().push(attempt);
+        by_delivery
+            .entry(attempt.delivery_id)
+            .or_default()
+            .push(attempt);
     }
     rows.into_iter()
         .map(|(row, event_type)| {
@@ -71,10 +74,7 @@ async fn hydrate(
         .collect()
 }
 
-async fn one_delivery(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> Result<Delivery, RepositoryError> {
+async fn one_delivery(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Delivery, RepositoryError> {
     let row: (DeliveryRow, String) = webhook_deliveries::table
         .inner_join(outbox_events::table)
         .filter(webhook_deliveries::id.eq(id))
@@ -117,7 +117,10 @@ impl WebhookRepository for PostgresStore {
             .await
             .map_err(db_error)?;
         let rows: Vec<WebhookEndpointRow> = visible(tenant)
-            .order((webhook_endpoints::created_at.desc(), webhook_endpoints::id.desc()))
+            .order((
+                webhook_endpoints::created_at.desc(),
+                webhook_endpoints::id.desc(),
+            ))
             .limit(page.limit())
             .offset(page.offset())
             .select(WebhookEndpointRow::as_select())
@@ -153,17 +156,19 @@ impl WebhookRepository for PostgresStore {
                 .find(id.as_uuid())
                 .filter(webhook_endpoints::user_id.eq(tenant.owner.as_uuid()));
             let current: WebhookEndpointRow = match tenant.product {
-                Some(product) => mine
-                    .filter(webhook_endpoints::product_id.eq(product.as_uuid()))
-                    .for_update()
-                    .select(WebhookEndpointRow::as_select())
-                    .first(conn)
-                    .await?,
-                None => mine
-                    .for_update()
-                    .select(WebhookEndpointRow::as_select())
-                    .first(conn)
-                    .await?,
+                Some(product) => {
+                    mine.filter(webhook_endpoints::product_id.eq(product.as_uuid()))
+                        .for_update()
+                        .select(WebhookEndpointRow::as_select())
+                        .first(conn)
+                        .await?
+                }
+                None => {
+                    mine.for_update()
+                        .select(WebhookEndpointRow::as_select())
+                        .first(conn)
+                        .await?
+                }
             };
             let (changed, _events) =
                 decide(WebhookEndpoint::try_from(current)?).map_err(RepositoryError::from)?;
@@ -258,7 +263,9 @@ impl WebhookRepository for PostgresStore {
         page: PageRequest,
     ) -> Result<Page<Delivery>, RepositoryError> {
         let mut conn = self.conn().await?;
-        find_visible(&mut conn, tenant, id).await.map_err(db_error)?;
+        find_visible(&mut conn, tenant, id)
+            .await
+            .map_err(db_error)?;
         let filtered = || {
             let query = webhook_deliveries::table
                 .inner_join(outbox_events::table)
@@ -299,7 +306,9 @@ impl WebhookRepository for PostgresStore {
         now: OffsetDateTime,
     ) -> Result<Delivery, RepositoryError> {
         let mut conn = self.conn().await?;
-        find_visible(&mut conn, tenant, id).await.map_err(db_error)?;
+        find_visible(&mut conn, tenant, id)
+            .await
+            .map_err(db_error)?;
         let updated = diesel::update(webhook_deliveries::table)
             .filter(webhook_deliveries::id.eq(delivery.as_uuid()))
             .filter(webhook_deliveries::endpoint_id.eq(id.as_uuid()))

@@ -133,7 +133,12 @@ fn compose(state: &AppState, due: &DueDelivery) -> Result<OutboundMessage, Strin
     .map_err(|e| format!("the event cannot be serialised: {e}"))?;
     let message_id = due.event_id.to_string();
     let timestamp = state.clock.now().unix_timestamp();
-    let signature = signature_header(&secrets.iter().collect::<Vec<_>>(), &message_id, timestamp, &body);
+    let signature = signature_header(
+        &secrets.iter().collect::<Vec<_>>(),
+        &message_id,
+        timestamp,
+        &body,
+    );
     Ok(OutboundMessage {
         url: due.url.clone(),
         headers: vec![

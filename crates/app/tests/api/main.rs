@@ -15,3 +15,4 @@ mod runtime_signatures;
 mod runtime_validation;
 mod scopes;
 mod tenancy;
+mod webhooks;

@@ -4,7 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use licentia_domain::ids::{DeliveryId, ProductId, WebhookId};
 use licentia_domain::text::Description;
-use licentia_domain::webhook::{DeliveryState, EventSelection, WebhookEndpoint, WebhookSecret, WebhookUrl};
+use licentia_domain::webhook::{
+    DeliveryState, EventSelection, WebhookEndpoint, WebhookSecret, WebhookUrl,
+};
 use serde::Deserialize;
 
 use crate::api::auth::Caller;
@@ -54,9 +56,7 @@ fn fields(state: &AppState, body: WebhookBody) -> Result<WebhookFields, AppError
     let url = fields.required("url", body.url, |u| WebhookUrl::parse(&u, allow_http));
     let events = fields.required("events", body.events, |e| EventSelection::parse(&e));
     let product_id = fields.optional("productId", body.product_id, uuid::<ProductId>);
-    let description = fields.optional("description", body.description, |d| {
-        Description::parse(&d)
-    });
+    let description = fields.optional("description", body.description, |d| Description::parse(&d));
     fields.finish(|| {
         Some(WebhookFields {
             url: url?,
