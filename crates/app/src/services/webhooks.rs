@@ -135,6 +135,15 @@ pub async fn get(
     id: WebhookId,
 ) -> Result<WebhookEndpoint, AppError> {
     caller.require(Resource::Webhooks, Action::Read)?;
+    load(state, caller, id).await
+}
+
+/// Reads an endpoint without a scope check (for writes that need it).
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    id: WebhookId,
+) -> Result<WebhookEndpoint, AppError> {
     state
         .webhooks
         .get(caller.tenant(), id)
@@ -210,7 +219,7 @@ pub async fn send_test(
     id: WebhookId,
 ) -> Result<Delivery, AppError> {
     caller.require(Resource::Webhooks, Action::Write)?;
-    let endpoint = get(state, caller, id).await?;
+    let endpoint = load(state, caller, id).await?;
     let event = NewEvent::new(
         EventType::WebhookTest,
         endpoint.product_id,
@@ -250,11 +259,7 @@ pub async fn retry(
     delivery: DeliveryId,
 ) -> Result<Delivery, AppError> {
     caller.require(Resource::Webhooks, Action::Write)?;
-    state
-        .webhooks
-        .get(caller.tenant(), id)
-        .await
-        .map_err(|e| AppError::from_repository(e, "webhook", id))?;
+    load(state, caller, id).await?;
     state
         .webhooks
         .retry_delivery(caller.tenant(), id, delivery, state.clock.now())
