@@ -43,6 +43,7 @@ fn unique_field(constraint: &str) -> UniqueField {
         "customers_user_id_external_id_key" => UniqueField::ExternalId,
         "licenses_key_lookup_key" => UniqueField::LicenseKey,
         "product_domains_pkey" | "license_domains_pkey" => UniqueField::Domain,
+        "injectables_product_id_slug_key" => UniqueField::InjectableSlug,
         _ => UniqueField::Other,
     }
 }

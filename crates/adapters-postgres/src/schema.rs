@@ -62,6 +62,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    injectables (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        product_id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        content_type -> Text,
+        encoding -> Text,
+        content -> Bytea,
+        size_bytes -> Int4,
+        target -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     license_domains (license_id, domain) {
         license_id -> Uuid,
         domain -> Text,
@@ -216,6 +234,8 @@ diesel::joinable!(activations -> licenses (license_id));
 diesel::joinable!(api_keys -> products (product_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(customers -> users (user_id));
+diesel::joinable!(injectables -> products (product_id));
+diesel::joinable!(injectables -> users (user_id));
 diesel::joinable!(license_domains -> licenses (license_id));
 diesel::joinable!(license_validation_days -> licenses (license_id));
 diesel::joinable!(licenses -> customers (customer_id));
@@ -235,6 +255,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     customers,
     idempotency_keys,
+    injectables,
     license_domains,
     license_validation_days,
     licenses,

@@ -132,7 +132,7 @@ impl Settings {
             last_used_flush_interval: Duration::from_secs(5),
             max_body_bytes: source.parse(
                 "LICENTIA_MAX_BODY_BYTES",
-                Some(1024 * 1024),
+                Some(2 * 1024 * 1024),
                 "must be a number of bytes",
             )?,
             session_ttl: Duration::from_secs(30 * 24 * 3600),

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use licentia_ports::{
     ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck, IdempotencyStore,
-    LicenseRepository, Notifier, ProductRepository, RuntimeRepository, SigningKeyRepository,
-    UsageRepository, UserRepository, WebhookRepository,
+    InjectableRepository, LicenseRepository, Notifier, ProductRepository, RuntimeRepository,
+    SigningKeyRepository, UsageRepository, UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -25,6 +25,7 @@ pub struct AppState {
     pub customers: Arc<dyn CustomerRepository>,
     pub licenses: Arc<dyn LicenseRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub injectables: Arc<dyn InjectableRepository>,
     pub runtime: Arc<dyn RuntimeRepository>,
     pub usage_store: Arc<dyn UsageRepository>,
     pub signing_keys: Arc<dyn SigningKeyRepository>,

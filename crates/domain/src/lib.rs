@@ -13,6 +13,7 @@ pub mod email;
 pub mod event;
 pub mod fingerprint;
 pub mod ids;
+pub mod injectable;
 pub mod jwks;
 pub mod key_prefix;
 pub mod license;

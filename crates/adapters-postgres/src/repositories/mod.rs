@@ -5,6 +5,7 @@ mod customers;
 mod delivery_queue;
 mod health;
 mod idempotency;
+mod injectables;
 mod licenses;
 mod products;
 mod runtime;

@@ -6,6 +6,7 @@
 mod activation;
 mod api_key;
 mod customer;
+mod injectable;
 mod license;
 mod product;
 mod user;
@@ -14,6 +15,7 @@ mod webhook;
 pub(crate) use activation::ActivationRow;
 pub(crate) use api_key::{ApiKeyRow, NewApiKeyRow};
 pub(crate) use customer::CustomerRow;
+pub(crate) use injectable::{InjectableRow, InjectableSummaryRow};
 pub(crate) use license::LicenseRow;
 pub(crate) use product::ProductRow;
 pub(crate) use user::UserRow;

@@ -5,6 +5,7 @@ pub mod activations;
 pub mod api_keys;
 pub mod customers;
 pub mod health;
+pub mod injectables;
 pub mod licenses;
 pub mod products;
 pub mod runtime;
