@@ -7,6 +7,7 @@ mod errors;
 mod fixtures;
 mod health;
 mod idempotency;
+mod injectables;
 mod licenses;
 mod products;
 mod runtime_cache;
