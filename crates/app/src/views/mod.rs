@@ -20,7 +20,9 @@ pub use customer::CustomerView;
 pub use injectable::{InjectableSummaryView, InjectableView};
 pub use license::{LicenseDomainView, LicenseView};
 pub use product::{ProductDomainView, ProductView};
-pub use validation::{CheckoutView, DeactivationView, RuntimeLicenseView, ValidationView};
+pub use validation::{
+    CheckoutView, DeactivationView, InjectablesView, RuntimeLicenseView, ValidationView,
+};
 pub use webhook::{AttemptView, CreatedWebhookView, DeliveryView, WebhookView};
 
 /// Serialises a view for an event payload.

@@ -264,3 +264,94 @@ async fn injectables_are_invisible_outside_their_tenant_and_product() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_licensed_copy_receives_its_products_active_injectables_signed() {
+    let app = spawn_app().await;
+    let keys = crate::runtime_signatures::public_keys(&app).await;
+    let token = app.register("vendor@example.com").await;
+    let product = app.product(&token, "app").await;
+    let other = app.product(&token, "other").await;
+    create(&app, &token, &product, snippet("first")).await;
+    let mut second = snippet("second");
+    second["content"] = json!("echo 2");
+    create(&app, &token, &product, second).await;
+    let mut inactive = snippet("inactive");
+    inactive["active"] = json!(false);
+    create(&app, &token, &product, inactive).await;
+    create(&app, &token, &other, snippet("elsewhere")).await;
+    let license = app.license(&token, &product, json!({})).await;
+    let key = license["key"].as_str().expect("key");
+
+    let reply = app
+        .runtime(
+            "/licenses/injectables",
+            json!({"licenseKey": key, "nonce": "n1"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert!(crate::runtime_signatures::signature_verifies(&reply, &keys));
+    let slugs: Vec<_> = reply.data()["injectables"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|i| i["slug"].clone())
+        .collect();
+    assert_eq!(
+        slugs,
+        [json!("first"), json!("second")],
+        "active ones of this product, oldest first"
+    );
+    assert_eq!(reply.data()["injectables"][1]["content"], "echo 2");
+    assert_eq!(
+        (reply.data()["code"].clone(), reply.data()["nonce"].clone()),
+        (json!("VALID"), json!("n1"))
+    );
+
+    let only = app
+        .runtime(
+            "/licenses/injectables",
+            json!({"licenseKey": key, "slugs": ["second", "inactive"]}),
+        )
+        .await;
+    let slugs: Vec<_> = only.data()["injectables"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|i| i["slug"].clone())
+        .collect();
+    assert_eq!(slugs, [json!("second")]);
+
+    let id = license["id"].as_str().expect("id");
+    let suspended = app
+        .patch(
+            &format!("/licenses/{id}/status"),
+            &token,
+            json!({"status": "SUSPENDED"}),
+        )
+        .await;
+    assert_eq!(suspended.status, 200);
+    let refused = app
+        .runtime("/licenses/injectables", json!({"licenseKey": key}))
+        .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, "SUSPENDED"),
+        "{:?}",
+        refused.body
+    );
+    assert!(
+        refused.body.get("data").is_none(),
+        "nothing is shipped to a refused copy"
+    );
+    assert!(crate::runtime_signatures::signature_verifies(
+        &refused, &keys
+    ));
+    let unknown = app
+        .runtime(
+            "/licenses/injectables",
+            json!({"licenseKey": "LIC-AAAAA-BBBBB-CCCCC-DDDDD-EEEEE"}),
+        )
+        .await;
+    assert_eq!((unknown.status, unknown.code()), (404, "NOT_FOUND"));
+}

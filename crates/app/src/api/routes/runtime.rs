@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(deactivate)
         .service(heartbeat)
         .service(checkout)
+        .service(injectables)
         .service(jwks);
 }
 
@@ -45,6 +46,7 @@ struct RuntimeBody {
     metadata: Option<Value>,
     all: Option<bool>,
     ttl_seconds: Option<u32>,
+    slugs: Option<Vec<String>>,
 }
 
 type Short = BoundedText<255>;
@@ -234,6 +236,23 @@ async fn checkout(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byte
         Ok((
             StatusCode::OK,
             service::checkout(&state, request, ttl).await?,
+        ))
+    }
+    .await;
+    respond(&state, result)
+}
+
+#[post("/licenses/injectables")]
+async fn injectables(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> HttpResponse {
+    let result = async {
+        let (request, body) = request(&req, &bytes)?;
+        Ok((
+            StatusCode::OK,
+            service::injectables(&state, request, body.slugs).await?,
         ))
     }
     .await;
