@@ -42,6 +42,7 @@ struct Fixture {
     api_key: String,
     webhook: String,
     delivery: String,
+    injectable: String,
 }
 
 const PRODUCT_DOMAIN: &str = "shop.example.com";
@@ -108,6 +109,14 @@ impl Fixture {
             .post(&format!("/webhooks/{webhook}/test"), session, json!({}))
             .await;
         assert_eq!(delivery.status, 202, "test delivery: {:?}", delivery.body);
+        let injectable = app
+            .post(
+                &format!("/products/{product}/injectables"),
+                session,
+                injectable_body("snippet"),
+            )
+            .await;
+        assert_eq!(injectable.status, 201, "injectable: {:?}", injectable.body);
         Self {
             n,
             slug,
@@ -118,6 +127,7 @@ impl Fixture {
             api_key: id_of(&key),
             webhook,
             delivery: id_of(&delivery),
+            injectable: id_of(&injectable),
         }
     }
 
@@ -130,9 +140,14 @@ impl Fixture {
             .replace("{key}", &self.api_key)
             .replace("{webhook}", &self.webhook)
             .replace("{delivery}", &self.delivery)
+            .replace("{injectable}", &self.injectable)
             .replace("{productDomain}", PRODUCT_DOMAIN)
             .replace("{licenseDomain}", LICENSE_DOMAIN)
     }
+}
+
+fn injectable_body(slug: &str) -> Value {
+    json!({"name": "Snippet", "slug": slug, "contentType": "text/plain", "content": "hello"})
 }
 
 fn id_of(reply: &Reply) -> String {
@@ -166,6 +181,7 @@ async fn state_digest(app: &TestApp) -> i64 {
                coalesce((SELECT string_agg(t.id::text, '|' ORDER BY t.id) FROM outbox_events t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_endpoints t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_deliveries t), '-'), \
+               coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM injectables t), '-'), \
                coalesce((SELECT string_agg((k.id, k.name, k.secret_hash, k.previous_secret_hash, \
                    k.previous_valid_until, k.scopes, k.product_id, k.expires_at, k.revoked_at)::text, \
                    '|' ORDER BY k.id) FROM api_keys k), '-') \
@@ -633,6 +649,48 @@ async fn webhook_routes_need_the_webhooks_scopes() {
 }
 
 #[tokio::test]
+async fn injectable_routes_need_the_injectables_scopes() {
+    check_matrix(&[
+        Route {
+            method: "GET",
+            path: "/products/{product}/injectables",
+            scopes: &["injectables:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/injectables/{injectable}",
+            scopes: &["injectables:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/products/{product}/injectables",
+            scopes: &["injectables:write"],
+            body: |_| Some(injectable_body("another")),
+            success: 201,
+        },
+        Route {
+            method: "PUT",
+            path: "/injectables/{injectable}",
+            scopes: &["injectables:write"],
+            body: |_| Some(injectable_body("renamed")),
+            success: 200,
+        },
+        Route {
+            method: "DELETE",
+            path: "/injectables/{injectable}",
+            scopes: &["injectables:write"],
+            body: no_body,
+            success: 204,
+        },
+    ])
+    .await;
+}
+
+#[tokio::test]
 async fn write_does_not_imply_read() {
     let app = quiet_app().await;
     let session = app.register("ada@example.com").await;
@@ -733,6 +791,8 @@ async fn a_star_key_reaches_every_management_route() {
         "/webhooks",
         "/webhooks/{webhook}",
         "/webhooks/{webhook}/deliveries",
+        "/products/{product}/injectables",
+        "/injectables/{injectable}",
         "/auth/me",
     ] {
         let path = fixture.fill(path);
