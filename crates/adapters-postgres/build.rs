@@ -4,7 +4,10 @@ use std::fs;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    // Read at run time: a build script binary may be reused for another checkout of
+    // the same workspace (a shared target directory), whose migrations differ.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned());
+    let dir = Path::new(&manifest_dir).join("../../migrations");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files = Vec::new();
     collect(&dir, &mut files);

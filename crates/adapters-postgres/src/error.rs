@@ -6,7 +6,8 @@ use diesel_async::pooled_connection::deadpool::PoolError;
 use licentia_ports::{RepositoryError, UniqueField};
 
 /// Maps a diesel error: unique violation → `Conflict`, not found → `NotFound`,
-/// lost connection or cancelled statement → `Unavailable`, the rest → `Internal`.
+/// lost or closing connection or cancelled statement → `Unavailable`, the rest →
+/// `Internal`.
 pub(crate) fn db_error(error: DieselError) -> RepositoryError {
     match error {
         DieselError::NotFound => RepositoryError::NotFound,
@@ -20,11 +21,28 @@ pub(crate) fn db_error(error: DieselError) -> RepositoryError {
         }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
         | DieselError::BrokenTransactionManager => RepositoryError::Unavailable(error.to_string()),
-        DieselError::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
+        DieselError::DatabaseError(_, ref info) if means_unavailable(info.message()) => {
             RepositoryError::Unavailable(error.to_string())
         }
         other => RepositoryError::Internal(other.to_string()),
     }
+}
+
+/// Messages of errors that say the server cannot answer now rather than that the
+/// statement is wrong: a cancelled statement, a connection the server is closing
+/// (`pg_terminate_backend`, shutdown), or one already lost (diesel-async reports
+/// these with an unknown error kind).
+fn means_unavailable(message: &str) -> bool {
+    [
+        "statement timeout",
+        "connection closed",
+        "terminating connection",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "server closed the connection",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
 }
 
 /// Maps a failure to get a connection from the pool: always `Unavailable`.
@@ -43,6 +61,7 @@ fn unique_field(constraint: &str) -> UniqueField {
         "customers_user_id_external_id_key" => UniqueField::ExternalId,
         "licenses_key_lookup_key" => UniqueField::LicenseKey,
         "product_domains_pkey" | "license_domains_pkey" => UniqueField::Domain,
+        "injectables_product_id_slug_key" => UniqueField::InjectableSlug,
         _ => UniqueField::Other,
     }
 }
@@ -81,5 +100,33 @@ impl From<TxError> for RepositoryError {
             TxError::Db(e) => db_error(e),
             TxError::Port(e) => e,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_the_server_is_closing_is_unavailable_not_internal() {
+        for message in [
+            "terminating connection due to administrator command",
+            "connection closed",
+            "canceling statement due to statement timeout",
+        ] {
+            let error = DieselError::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new(message.to_owned()),
+            );
+            assert!(
+                matches!(db_error(error), RepositoryError::Unavailable(_)),
+                "{message}"
+            );
+        }
+        let wrong = DieselError::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("column \"nope\" does not exist".to_owned()),
+        );
+        assert!(matches!(db_error(wrong), RepositoryError::Internal(_)));
     }
 }

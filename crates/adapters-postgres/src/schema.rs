@@ -62,6 +62,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    injectables (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        product_id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        content_type -> Text,
+        encoding -> Text,
+        content -> Bytea,
+        size_bytes -> Int4,
+        target -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     license_domains (license_id, domain) {
         license_id -> Uuid,
         domain -> Text,
@@ -169,10 +187,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (delivery_id, number) {
+        delivery_id -> Uuid,
+        number -> Int4,
+        status_code -> Nullable<Int4>,
+        latency_ms -> Int4,
+        error -> Nullable<Text>,
+        attempted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        state -> Text,
+        attempt_count -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        product_id -> Nullable<Uuid>,
+        url -> Text,
+        events -> Array<Nullable<Text>>,
+        description -> Nullable<Text>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        failing_since -> Nullable<Timestamptz>,
+        secret_sealed -> Bytea,
+        previous_secret_sealed -> Nullable<Bytea>,
+        secret_rotated_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(activations -> licenses (license_id));
 diesel::joinable!(api_keys -> products (product_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(customers -> users (user_id));
+diesel::joinable!(injectables -> products (product_id));
+diesel::joinable!(injectables -> users (user_id));
 diesel::joinable!(license_domains -> licenses (license_id));
 diesel::joinable!(license_validation_days -> licenses (license_id));
 diesel::joinable!(licenses -> customers (customer_id));
@@ -182,12 +245,17 @@ diesel::joinable!(outbox_events -> users (user_id));
 diesel::joinable!(product_domains -> products (product_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoints -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activations,
     api_keys,
     customers,
     idempotency_keys,
+    injectables,
     license_domains,
     license_validation_days,
     licenses,
@@ -197,4 +265,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     signing_keys,
     users,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
 );

@@ -53,6 +53,32 @@ pub struct Settings {
     pub expiry_sweep_interval: Duration,
     /// Rate limits (`LICENTIA_RATE_LIMIT*`, `LICENTIA_TRUSTED_PROXIES`).
     pub rate_limits: RateLimitSettings,
+    /// Webhook delivery.
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Endpoints may use `http://` URLs (`LICENTIA_WEBHOOKS_ALLOW_HTTP`; development).
+    pub allow_http: bool,
+    /// Endpoints may resolve to loopback, private and link-local addresses
+    /// (`LICENTIA_WEBHOOKS_ALLOW_PRIVATE`); cloud metadata addresses stay refused.
+    pub allow_private: bool,
+    /// This process runs a dispatcher (`LICENTIA_WEBHOOK_DISPATCHER`, default on; any
+    /// number of instances may).
+    pub dispatcher: bool,
+    /// How often an idle dispatcher looks for due deliveries.
+    pub poll_interval: Duration,
+    /// How long a claimed delivery stays invisible to other dispatchers; longer than
+    /// `timeout`, so a live dispatcher always records before its lease ends.
+    pub lease: time::Duration,
+    /// Connect and request timeout of one attempt.
+    pub timeout: Duration,
+    /// Deliveries attempted at once by one dispatcher.
+    pub batch: u32,
+    /// When failed deliveries are retried.
+    pub retry: licentia_domain::webhook::RetrySchedule,
 }
 
 /// A configuration value that cannot be used.
@@ -112,7 +138,7 @@ impl Settings {
             last_used_flush_interval: Duration::from_secs(5),
             max_body_bytes: source.parse(
                 "LICENTIA_MAX_BODY_BYTES",
-                Some(1024 * 1024),
+                Some(2 * 1024 * 1024),
                 "must be a number of bytes",
             )?,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -140,6 +166,16 @@ impl Settings {
             usage_flush_interval: Duration::from_secs(2),
             expiry_sweep_interval: Duration::from_secs(60),
             rate_limits: rate_limits::read(&source)?,
+            webhooks: WebhookSettings {
+                allow_http: source.flag("LICENTIA_WEBHOOKS_ALLOW_HTTP", false)?,
+                allow_private: source.flag("LICENTIA_WEBHOOKS_ALLOW_PRIVATE", false)?,
+                dispatcher: source.flag("LICENTIA_WEBHOOK_DISPATCHER", true)?,
+                poll_interval: Duration::from_secs(1),
+                lease: time::Duration::seconds(60),
+                timeout: Duration::from_secs(10),
+                batch: 32,
+                retry: licentia_domain::webhook::RetrySchedule::default(),
+            },
         })
         .and_then(|s: Settings| {
             if !(1..=1000).contains(&s.db_pool_size) {

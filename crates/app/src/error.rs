@@ -183,6 +183,10 @@ fn conflict_for(field: UniqueField) -> AppError {
             "a license with this key already exists",
         ),
         UniqueField::Domain => ("DOMAIN_EXISTS", "this domain is already listed"),
+        UniqueField::InjectableSlug => (
+            "SLUG_TAKEN",
+            "an injectable with this slug already exists in the product",
+        ),
         UniqueField::Other => (
             "CONFLICT",
             "the request conflicts with an existing resource",
@@ -198,6 +202,9 @@ fn not_found_code(resource: &'static str) -> &'static str {
         "customer" => "CUSTOMER_NOT_FOUND",
         "api key" => "API_KEY_NOT_FOUND",
         "activation" => "ACTIVATION_NOT_FOUND",
+        "webhook" => "WEBHOOK_NOT_FOUND",
+        "delivery" => "DELIVERY_NOT_FOUND",
+        "injectable" => "INJECTABLE_NOT_FOUND",
         "domain" => "DOMAIN_NOT_FOUND",
         "user" => "USER_NOT_FOUND",
         _ => "NOT_FOUND",

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
+use licentia_adapters_http::{HttpNotifier, NotifierBuildError, NotifierSettings};
 use licentia_adapters_postgres::{PoolSettings, PostgresStore, connect, run_migrations};
 use licentia_ports::{ApiKeyRepository, Clock, SystemClock};
 
@@ -52,6 +53,8 @@ pub enum StartError {
     Database(#[from] licentia_ports::RepositoryError),
     #[error(transparent)]
     MasterKey(#[from] crate::runtime::master_key::SealError),
+    #[error(transparent)]
+    Notifier(#[from] NotifierBuildError),
 }
 
 /// The state wired to PostgreSQL.
@@ -76,10 +79,17 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         customers: store.clone(),
         licenses: store.clone(),
         idempotency: store.clone(),
+        injectables: store.clone(),
         runtime: store.clone(),
         usage_store: store.clone(),
         signing_keys: store.clone(),
         rate_limiter: crate::rate_limits::limiter(&settings.rate_limits, store.clone()),
+        webhooks: store.clone(),
+        deliveries: store.clone(),
+        notifier: Arc::new(HttpNotifier::new(NotifierSettings {
+            allow_private: settings.webhooks.allow_private,
+            timeout: settings.webhooks.timeout,
+        })?),
         health: store,
         clock,
         settings: Arc::new(settings.clone()),
@@ -139,7 +149,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state;
         let settings = Arc::clone(&state.settings);
-        let workers = [
+        let mut workers = vec![
             tokio::spawn(
                 state
                     .last_used
@@ -163,6 +173,11 @@ impl Application {
             tokio::spawn(workers::key_refresh::run(state.clone())),
             tokio::spawn(workers::rate_limit_purge::run(state.clone())),
         ];
+        if settings.webhooks.dispatcher {
+            workers.push(tokio::spawn(workers::webhook_dispatcher::run(
+                state.clone(),
+            )));
+        }
         let result = self.server.await;
         for worker in &workers {
             worker.abort();

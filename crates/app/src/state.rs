@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use licentia_ports::{
-    ApiKeyRepository, Clock, CustomerRepository, HealthCheck, IdempotencyStore, LicenseRepository,
-    ProductRepository, RateLimiter, RuntimeRepository, SigningKeyRepository, UsageRepository,
-    UserRepository,
+    ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck, IdempotencyStore,
+    InjectableRepository, LicenseRepository, Notifier, ProductRepository, RateLimiter,
+    RuntimeRepository, SigningKeyRepository, UsageRepository, UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -25,9 +25,13 @@ pub struct AppState {
     pub customers: Arc<dyn CustomerRepository>,
     pub licenses: Arc<dyn LicenseRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub injectables: Arc<dyn InjectableRepository>,
     pub runtime: Arc<dyn RuntimeRepository>,
     pub usage_store: Arc<dyn UsageRepository>,
     pub signing_keys: Arc<dyn SigningKeyRepository>,
+    pub webhooks: Arc<dyn WebhookRepository>,
+    pub deliveries: Arc<dyn DeliveryQueue>,
+    pub notifier: Arc<dyn Notifier>,
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,

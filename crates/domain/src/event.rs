@@ -28,6 +28,34 @@ pub enum EventType {
 }
 
 impl EventType {
+    /// Every event type, in the SPEC's order.
+    pub const ALL: [Self; 19] = [
+        Self::LicenseCreated,
+        Self::LicenseUpdated,
+        Self::LicenseDeleted,
+        Self::LicenseSuspended,
+        Self::LicenseReinstated,
+        Self::LicenseRevoked,
+        Self::LicenseExpired,
+        Self::LicenseRenewed,
+        Self::ActivationCreated,
+        Self::ActivationDeleted,
+        Self::CustomerCreated,
+        Self::CustomerUpdated,
+        Self::CustomerDeleted,
+        Self::ProductCreated,
+        Self::ProductUpdated,
+        Self::ProductDeleted,
+        Self::PaymentCreated,
+        Self::SiteRegistered,
+        Self::WebhookTest,
+    ];
+
+    /// The type named by its dotted wire name, if there is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
     /// The dotted wire name (`license.created`).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -76,5 +104,19 @@ impl NewEvent {
             data,
             product_id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventType;
+
+    #[test]
+    fn every_type_parses_back_from_its_wire_name() {
+        for event_type in EventType::ALL {
+            assert_eq!(EventType::parse(event_type.as_str()), Some(event_type));
+        }
+        assert_eq!(EventType::parse("license.exploded"), None);
+        assert_eq!(EventType::parse("*"), None);
     }
 }

@@ -83,3 +83,15 @@ typed_id!(
     /// An activation (a seat taken on a license).
     ActivationId
 );
+typed_id!(
+    /// A webhook endpoint.
+    WebhookId
+);
+typed_id!(
+    /// One event's delivery to one webhook endpoint (kept across its attempts).
+    DeliveryId
+);
+typed_id!(
+    /// Content shipped only to licensed copies of a product.
+    InjectableId
+);

@@ -14,6 +14,7 @@ pub mod email;
 pub mod event;
 pub mod fingerprint;
 pub mod ids;
+pub mod injectable;
 pub mod jwks;
 pub mod key_prefix;
 pub mod license;
@@ -31,5 +32,6 @@ pub mod slug;
 pub mod text;
 pub mod validation;
 pub mod validation_error;
+pub mod webhook;
 
 pub use validation_error::ValidationError;

@@ -15,6 +15,8 @@ pub enum UniqueField {
     LicenseKey,
     /// A domain already on the list.
     Domain,
+    /// An injectable slug within a product.
+    InjectableSlug,
     /// Any other unique rule.
     Other,
 }

@@ -4,24 +4,31 @@
 mod api_keys;
 mod clock;
 mod customers;
+mod delivery_queue;
 mod error;
 mod health;
 mod idempotency;
+mod injectables;
 mod licenses;
+mod notifier;
 mod page;
 mod products;
 mod rate_limits;
 mod runtime;
 mod tenant;
 mod users;
+mod webhooks;
 
 pub use api_keys::{ApiKeyRepository, AuthenticatedKey, NewApiKey, Rotation};
 pub use clock::{Clock, SystemClock};
 pub use customers::{CustomerFilter, CustomerRepository};
+pub use delivery_queue::{AttemptRecord, DeliveryQueue, DueDelivery};
 pub use error::{RepositoryError, UniqueField};
 pub use health::HealthCheck;
 pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};
+pub use injectables::InjectableRepository;
 pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};
+pub use notifier::{Notifier, OutboundMessage, SendReport, UrlRefused};
 pub use page::{Page, PageRequest};
 pub use products::ProductRepository;
 pub use rate_limits::{Budget, RateLimiter};
@@ -31,6 +38,7 @@ pub use runtime::{
 };
 pub use tenant::Tenant;
 pub use users::{NewSession, NewUser, SessionLookup, UserRepository};
+pub use webhooks::{SealedSecret, WebhookRepository};
 
 /// Builds the event of a change to `T` that a repository discovers inside its own
 /// transaction (licenses swept to EXPIRED, deleted with their product, unlinked from a

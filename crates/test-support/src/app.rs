@@ -54,6 +54,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     limits.mode = RateLimitMode::Memory;
     (limits.start, limits.pro, limits.enterprise) = (lavish, lavish, lavish);
     (limits.runtime_ip, limits.runtime_key, limits.auth_ip) = (lavish, lavish, lavish);
+    settings.webhooks.allow_http = true;
+    settings.webhooks.allow_private = true;
+    settings.webhooks.poll_interval = Duration::from_millis(50);
+    settings.webhooks.retry.first_delay = time::Duration::milliseconds(300);
     configure(&mut settings);
     let port = start(settings.clone()).await;
     TestApp {
@@ -108,7 +112,14 @@ impl TestApp {
     /// Starts another server on the same database and master key (a second replica);
     /// returns its base address, `http://127.0.0.1:<port>`.
     pub async fn spawn_instance(&self) -> String {
-        let port = start(self.settings.clone()).await;
+        self.spawn_instance_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn_instance`], after `configure` adjusts a copy of the settings.
+    pub async fn spawn_instance_with(&self, configure: impl FnOnce(&mut Settings)) -> String {
+        let mut settings = self.settings.clone();
+        configure(&mut settings);
+        let port = start(settings).await;
         format!("http://127.0.0.1:{port}")
     }
 

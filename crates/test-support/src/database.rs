@@ -70,18 +70,14 @@ async fn ensure_template(server: &DatabaseUrl) -> String {
             .await
             .expect("publish the template");
     }
-    sweep(&mut admin, &template).await;
+    sweep(&mut admin).await;
     admin.unlock(TEMPLATE_LOCK).await.expect("advisory unlock");
     template
 }
 
-/// Drops templates of other schema versions and test databases of crashed runs.
-async fn sweep(admin: &mut DatabaseAdmin, current_template: &str) {
-    for name in admin.list(TEMPLATE_PREFIX).await.unwrap_or_default() {
-        if name != current_template && !name.ends_with("_building") {
-            let _ = admin.drop(&name).await;
-        }
-    }
+/// Drops test databases of crashed runs. Templates of other schema versions are kept,
+/// like build artefacts: another checkout on this server may be using one right now.
+async fn sweep(admin: &mut DatabaseAdmin) {
     let cutoff = unix_now().saturating_sub(STALE_AFTER.as_secs());
     for name in admin.list(TEST_PREFIX).await.unwrap_or_default() {
         let created = name

@@ -4,6 +4,8 @@
 
 mod app;
 mod database;
+mod receiver;
 
 pub use app::{Reply, TestApp, read, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
+pub use receiver::{Received, WebhookReceiver};

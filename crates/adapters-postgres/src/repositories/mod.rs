@@ -2,8 +2,10 @@
 
 mod api_keys;
 mod customers;
+mod delivery_queue;
 mod health;
 mod idempotency;
+mod injectables;
 mod licenses;
 mod products;
 mod rate_limits;
@@ -11,6 +13,7 @@ mod runtime;
 mod signing_keys;
 mod usage;
 mod users;
+mod webhooks;
 
 use licentia_ports::RepositoryError;
 

@@ -6,16 +6,20 @@
 mod activation;
 mod api_key;
 mod customer;
+mod injectable;
 mod license;
 mod product;
 mod user;
+mod webhook;
 
 pub(crate) use activation::ActivationRow;
 pub(crate) use api_key::{ApiKeyRow, NewApiKeyRow};
 pub(crate) use customer::CustomerRow;
+pub(crate) use injectable::{InjectableRow, InjectableSummaryRow};
 pub(crate) use license::LicenseRow;
 pub(crate) use product::ProductRow;
 pub(crate) use user::UserRow;
+pub(crate) use webhook::{AttemptRow, DeliveryRow, NewWebhookEndpointRow, WebhookEndpointRow};
 
 use licentia_domain::ValidationError;
 use licentia_ports::RepositoryError;

@@ -26,7 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(routes::api_keys::configure)
             .configure(routes::products::configure)
             .configure(routes::customers::configure)
-            .configure(routes::licenses::configure),
+            .configure(routes::licenses::configure)
+            .configure(routes::webhooks::configure)
+            .configure(routes::injectables::configure),
     );
 }
 

@@ -25,8 +25,8 @@ use crate::error::AppError;
 use crate::runtime::cache::CachedLicense;
 use crate::state::AppState;
 use crate::views::{
-    ActivationView, CheckoutView, DeactivationView, RuntimeLicenseView, ValidationView,
-    to_event_data,
+    ActivationView, CheckoutView, DeactivationView, InjectableView, InjectablesView,
+    RuntimeLicenseView, ValidationView, to_event_data,
 };
 
 /// How long after a database failure stale entries are served without retrying it.
@@ -436,5 +436,38 @@ pub async fn checkout(
         certificate: issue_certificate(&claims, &key),
         expires_at,
         nonce: request.nonce,
+    })
+}
+
+/// `POST /v1/licenses/injectables`: the product's active injectables (only those with
+/// one of `slugs`, when given) for a license that validates, refused like `checkout`
+/// otherwise. Injectables are read from the database on every call (not cached).
+pub async fn injectables(
+    state: &AppState,
+    request: RuntimeRequest,
+    slugs: Option<Vec<String>>,
+) -> Result<InjectablesView, AppError> {
+    let now = state.clock.now();
+    let lookup = lookup_form(&request.key).ok_or_else(|| refusal(ValidationCode::NotFound))?;
+    let loaded = load(state, &lookup)
+        .await?
+        .ok_or_else(|| refusal(ValidationCode::NotFound))?;
+    let runtime = &loaded.runtime;
+    let verdict = decide(Some(&context(runtime)), &request.question(), now);
+    if verdict.code != ValidationCode::Valid {
+        return Err(refusal(verdict.code));
+    }
+    let found = state
+        .injectables
+        .active_for_product(runtime.license.product_id, slugs.as_deref())
+        .await
+        .map_err(|e| AppError::from_repository(e, "injectable", "list"))?;
+    state.usage.record(runtime.license.id, now);
+    Ok(InjectablesView {
+        valid: true,
+        code: ValidationCode::Valid,
+        injectables: found.iter().map(InjectableView::from).collect(),
+        nonce: request.nonce,
+        validated_at: now,
     })
 }

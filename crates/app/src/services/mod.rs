@@ -3,5 +3,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod customers;
+pub mod injectables;
 pub mod licenses;
 pub mod products;
+pub mod webhooks;

@@ -7,17 +7,23 @@ mod account;
 mod activation;
 mod api_key;
 mod customer;
+mod injectable;
 mod license;
 mod product;
 mod validation;
+mod webhook;
 
 pub use account::{AuthView, MeView};
 pub use activation::ActivationView;
 pub use api_key::{ApiKeyView, CreatedApiKeyView};
 pub use customer::CustomerView;
+pub use injectable::{InjectableSummaryView, InjectableView};
 pub use license::{LicenseDomainView, LicenseView};
 pub use product::{ProductDomainView, ProductView};
-pub use validation::{CheckoutView, DeactivationView, RuntimeLicenseView, ValidationView};
+pub use validation::{
+    CheckoutView, DeactivationView, InjectablesView, RuntimeLicenseView, ValidationView,
+};
+pub use webhook::{AttemptView, CreatedWebhookView, DeliveryView, WebhookView};
 
 /// Serialises a view for an event payload.
 pub fn to_event_data<T: serde::Serialize>(view: &T) -> serde_json::Value {

@@ -76,6 +76,19 @@ pub struct CheckoutView {
     pub nonce: Option<String>,
 }
 
+/// `injectables`' answer: the product's active injectables, with their content.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InjectablesView {
+    pub valid: bool,
+    pub code: ValidationCode,
+    pub injectables: Vec<super::InjectableView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub validated_at: OffsetDateTime,
+}
+
 /// `deactivate`'s answer.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -5,3 +5,4 @@ pub mod expiry_sweep;
 pub mod key_refresh;
 pub mod last_used;
 pub mod rate_limit_purge;
+pub mod webhook_dispatcher;

@@ -88,9 +88,13 @@ async fn each_client_ip_has_one_budget_across_keys_and_endpoints() {
     let app = spawn_app_with(|s| s.rate_limits.runtime_ip = limits("4,1000,10000")).await;
     let l = licensed(&app, json!({})).await;
     let other = another_license(&app, &l.token, &l.product).await;
-    let all = burst(12, |i| match i % 3 {
+    let all = burst(12, |i| match i % 4 {
         0 => validate(&app, &ask(l.key(), json!({}))),
         1 => validate(&app, &ask(&other, json!({}))),
+        2 => app
+            .client
+            .post(app.url("/licenses/injectables"))
+            .json(&ask(l.key(), json!({}))),
         _ => app
             .client
             .post(app.url("/licenses/heartbeat"))

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::fixtures::{ask, licensed};
 
-async fn public_keys(app: &TestApp) -> Vec<PublicKey> {
+pub(crate) async fn public_keys(app: &TestApp) -> Vec<PublicKey> {
     let reply = app
         .request("GET", "/.well-known/jwks.json", None, None)
         .await;
@@ -21,7 +21,7 @@ async fn public_keys(app: &TestApp) -> Vec<PublicKey> {
 }
 
 /// Checks `Licentia-Signature` over the exact body bytes.
-fn signature_verifies(reply: &Reply, keys: &[PublicKey]) -> bool {
+pub(crate) fn signature_verifies(reply: &Reply, keys: &[PublicKey]) -> bool {
     let header = reply.header("licentia-signature").expect("signed");
     let field = |name: &str| {
         header

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use licentia_test_support::{Reply, TestApp, spawn_app};
+use licentia_test_support::{Reply, TestApp, spawn_app_with};
 use serde_json::{Value, json};
 
 /// Every scope there is, except `*`.
@@ -40,10 +40,15 @@ struct Fixture {
     license: String,
     license_key: String,
     api_key: String,
+    webhook: String,
+    delivery: String,
+    injectable: String,
 }
 
 const PRODUCT_DOMAIN: &str = "shop.example.com";
 const LICENSE_DOMAIN: &str = "site.example.com";
+/// Never called: the matrix runs without a webhook dispatcher.
+const WEBHOOK_URL: &str = "http://127.0.0.1:9/hook";
 
 impl Fixture {
     async fn new(app: &TestApp, session: &str, n: usize) -> Self {
@@ -91,6 +96,27 @@ impl Fixture {
             )
             .await;
         assert_eq!(key.status, 201, "api key: {:?}", key.body);
+        let webhook = app
+            .post(
+                "/webhooks",
+                session,
+                json!({"url": WEBHOOK_URL, "events": ["*"]}),
+            )
+            .await;
+        assert_eq!(webhook.status, 201, "webhook: {:?}", webhook.body);
+        let webhook = id_of(&webhook);
+        let delivery = app
+            .post(&format!("/webhooks/{webhook}/test"), session, json!({}))
+            .await;
+        assert_eq!(delivery.status, 202, "test delivery: {:?}", delivery.body);
+        let injectable = app
+            .post(
+                &format!("/products/{product}/injectables"),
+                session,
+                injectable_body("snippet"),
+            )
+            .await;
+        assert_eq!(injectable.status, 201, "injectable: {:?}", injectable.body);
         Self {
             n,
             slug,
@@ -99,6 +125,9 @@ impl Fixture {
             license,
             license_key,
             api_key: id_of(&key),
+            webhook,
+            delivery: id_of(&delivery),
+            injectable: id_of(&injectable),
         }
     }
 
@@ -109,9 +138,16 @@ impl Fixture {
             .replace("{licenseKey}", &self.license_key)
             .replace("{license}", &self.license)
             .replace("{key}", &self.api_key)
+            .replace("{webhook}", &self.webhook)
+            .replace("{delivery}", &self.delivery)
+            .replace("{injectable}", &self.injectable)
             .replace("{productDomain}", PRODUCT_DOMAIN)
             .replace("{licenseDomain}", LICENSE_DOMAIN)
     }
+}
+
+fn injectable_body(slug: &str) -> Value {
+    json!({"name": "Snippet", "slug": slug, "contentType": "text/plain", "content": "hello"})
 }
 
 fn id_of(reply: &Reply) -> String {
@@ -143,6 +179,9 @@ async fn state_digest(app: &TestApp) -> i64 {
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM licenses t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.license_id, t.domain) FROM license_domains t), '-'), \
                coalesce((SELECT string_agg(t.id::text, '|' ORDER BY t.id) FROM outbox_events t), '-'), \
+               coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_endpoints t), '-'), \
+               coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_deliveries t), '-'), \
+               coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM injectables t), '-'), \
                coalesce((SELECT string_agg((k.id, k.name, k.secret_hash, k.previous_secret_hash, \
                    k.previous_valid_until, k.scopes, k.product_id, k.expires_at, k.revoked_at)::text, \
                    '|' ORDER BY k.id) FROM api_keys k), '-') \
@@ -177,9 +216,15 @@ async fn send(app: &TestApp, route: &Route, fixture: &Fixture, secret: &str) -> 
     .await
 }
 
+/// A server without a webhook dispatcher, so that nothing changes state between the
+/// digests but the request under test.
+async fn quiet_app() -> TestApp {
+    spawn_app_with(|s| s.webhooks.dispatcher = false).await
+}
+
 /// Runs the matrix for `routes` on one server.
 async fn check_matrix(routes: &[Route]) {
-    let app = spawn_app().await;
+    let app = quiet_app().await;
     let session = app.register("matrix@example.com").await;
     let mut keys = Keys::default();
     let mut n = 0;
@@ -534,8 +579,120 @@ async fn api_key_routes_need_the_api_keys_scopes() {
 }
 
 #[tokio::test]
+async fn webhook_routes_need_the_webhooks_scopes() {
+    check_matrix(&[
+        Route {
+            method: "GET",
+            path: "/webhooks",
+            scopes: &["webhooks:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/webhooks/{webhook}",
+            scopes: &["webhooks:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/webhooks/{webhook}/deliveries",
+            scopes: &["webhooks:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/webhooks",
+            scopes: &["webhooks:write"],
+            body: |_| Some(json!({"url": WEBHOOK_URL, "events": ["license.created"]})),
+            success: 201,
+        },
+        Route {
+            method: "PUT",
+            path: "/webhooks/{webhook}",
+            scopes: &["webhooks:write"],
+            body: |_| Some(json!({"url": WEBHOOK_URL, "events": ["customer.created"]})),
+            success: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/webhooks/{webhook}/rotate-secret",
+            scopes: &["webhooks:write"],
+            body: |_| Some(json!({})),
+            success: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/webhooks/{webhook}/test",
+            scopes: &["webhooks:write"],
+            body: |_| Some(json!({})),
+            success: 202,
+        },
+        Route {
+            method: "POST",
+            path: "/webhooks/{webhook}/deliveries/{delivery}/retry",
+            scopes: &["webhooks:write"],
+            body: |_| Some(json!({})),
+            success: 202,
+        },
+        Route {
+            method: "DELETE",
+            path: "/webhooks/{webhook}",
+            scopes: &["webhooks:write"],
+            body: no_body,
+            success: 204,
+        },
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn injectable_routes_need_the_injectables_scopes() {
+    check_matrix(&[
+        Route {
+            method: "GET",
+            path: "/products/{product}/injectables",
+            scopes: &["injectables:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/injectables/{injectable}",
+            scopes: &["injectables:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/products/{product}/injectables",
+            scopes: &["injectables:write"],
+            body: |_| Some(injectable_body("another")),
+            success: 201,
+        },
+        Route {
+            method: "PUT",
+            path: "/injectables/{injectable}",
+            scopes: &["injectables:write"],
+            body: |_| Some(injectable_body("renamed")),
+            success: 200,
+        },
+        Route {
+            method: "DELETE",
+            path: "/injectables/{injectable}",
+            scopes: &["injectables:write"],
+            body: no_body,
+            success: 204,
+        },
+    ])
+    .await;
+}
+
+#[tokio::test]
 async fn write_does_not_imply_read() {
-    let app = spawn_app().await;
+    let app = quiet_app().await;
     let session = app.register("ada@example.com").await;
     let fixture = Fixture::new(&app, &session, 1).await;
     for (resource, list, one) in [
@@ -564,7 +721,7 @@ async fn write_does_not_imply_read() {
 
 #[tokio::test]
 async fn read_does_not_allow_writes() {
-    let app = spawn_app().await;
+    let app = quiet_app().await;
     let session = app.register("ada@example.com").await;
     let fixture = Fixture::new(&app, &session, 1).await;
     let product = fixture.product.clone();
@@ -613,7 +770,7 @@ async fn read_does_not_allow_writes() {
 
 #[tokio::test]
 async fn a_star_key_reaches_every_management_route() {
-    let app = spawn_app().await;
+    let app = quiet_app().await;
     let session = app.register("ada@example.com").await;
     let fixture = Fixture::new(&app, &session, 1).await;
     let star = app.api_key(&session, &["*"], None).await;
@@ -631,6 +788,11 @@ async fn a_star_key_reaches_every_management_route() {
         "/licenses/{license}/domains",
         "/api-keys",
         "/api-keys/{key}",
+        "/webhooks",
+        "/webhooks/{webhook}",
+        "/webhooks/{webhook}/deliveries",
+        "/products/{product}/injectables",
+        "/injectables/{injectable}",
         "/auth/me",
     ] {
         let path = fixture.fill(path);

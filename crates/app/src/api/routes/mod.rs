@@ -5,9 +5,11 @@ pub mod activations;
 pub mod api_keys;
 pub mod customers;
 pub mod health;
+pub mod injectables;
 pub mod licenses;
 pub mod products;
 pub mod runtime;
+pub mod webhooks;
 
 use crate::error::AppError;
 

@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(deactivate)
         .service(heartbeat)
         .service(checkout)
+        .service(injectables)
         .service(jwks);
 }
 
@@ -50,6 +51,7 @@ struct RuntimeBody {
     metadata: Option<Value>,
     all: Option<bool>,
     ttl_seconds: Option<u32>,
+    slugs: Option<Vec<String>>,
 }
 
 type Short = BoundedText<255>;
@@ -258,6 +260,23 @@ async fn checkout(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byte
         Ok((
             StatusCode::OK,
             service::checkout(&state, request, ttl).await?,
+        ))
+    }
+    .await;
+    respond(&state, result)
+}
+
+#[post("/licenses/injectables")]
+async fn injectables(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> HttpResponse {
+    let result = async {
+        let (request, body) = admit(&state, &req, &bytes).await?;
+        Ok((
+            StatusCode::OK,
+            service::injectables(&state, request, body.slugs).await?,
         ))
     }
     .await;

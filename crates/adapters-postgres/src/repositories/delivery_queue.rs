@@ -1,0 +1,169 @@
+//! `DeliveryQueue`: dispatchers claim due webhook deliveries with `FOR UPDATE SKIP
+//! LOCKED` and a lease, and record each attempt's result.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use diesel::sql_types::{
+    Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use licentia_domain::ids::{DeliveryId, EventId, UserId, WebhookId};
+use licentia_domain::webhook::endpoint::PREVIOUS_SECRET_GRACE;
+use licentia_domain::webhook::{DeliveryNext, DeliveryState, EndpointHealth};
+use licentia_ports::{AttemptRecord, DeliveryQueue, DueDelivery, RepositoryError, SealedSecret};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::PostgresStore;
+use crate::error::{TxError, db_error};
+use crate::rows::{AttemptRow, count};
+use crate::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
+
+/// Claims due deliveries of enabled endpoints: each claimed row's attempt number is
+/// taken (so a late record from an expired lease cannot overwrite a newer attempt) and
+/// its due time pushed out by the lease.
+const CLAIM: &str = "\
+WITH due AS (
+    SELECT d.id FROM webhook_deliveries d
+    JOIN webhook_endpoints e ON e.id = d.endpoint_id
+    WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND e.enabled
+    ORDER BY d.next_attempt_at
+    LIMIT $2
+    FOR UPDATE OF d SKIP LOCKED
+)
+UPDATE webhook_deliveries d
+SET attempt_count = d.attempt_count + 1,
+    next_attempt_at = $1 + make_interval(secs => $3),
+    updated_at = $1
+FROM due, webhook_endpoints e, outbox_events o
+WHERE d.id = due.id AND e.id = d.endpoint_id AND o.id = d.event_id
+RETURNING d.id, d.attempt_count, e.id AS webhook_id, e.user_id, e.url, e.secret_sealed,
+    CASE WHEN e.secret_rotated_at > $1 - make_interval(secs => $4)
+         THEN e.previous_secret_sealed END AS previous_secret_sealed,
+    e.failing_since, o.id AS event_id, o.event_type, o.data, o.created_at";
+
+#[derive(QueryableByName)]
+struct ClaimedRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Integer)]
+    attempt_count: i32,
+    #[diesel(sql_type = SqlUuid)]
+    webhook_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    user_id: Uuid,
+    #[diesel(sql_type = Text)]
+    url: String,
+    #[diesel(sql_type = Bytea)]
+    secret_sealed: Vec<u8>,
+    #[diesel(sql_type = Nullable<Bytea>)]
+    previous_secret_sealed: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    failing_since: Option<OffsetDateTime>,
+    #[diesel(sql_type = SqlUuid)]
+    event_id: Uuid,
+    #[diesel(sql_type = Text)]
+    event_type: String,
+    #[diesel(sql_type = Jsonb)]
+    data: serde_json::Value,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: OffsetDateTime,
+}
+
+impl From<ClaimedRow> for DueDelivery {
+    fn from(row: ClaimedRow) -> Self {
+        DueDelivery {
+            id: DeliveryId::from_uuid(row.id),
+            attempt_number: count(row.attempt_count),
+            webhook_id: WebhookId::from_uuid(row.webhook_id),
+            owner: UserId::from_uuid(row.user_id),
+            url: row.url,
+            secret: SealedSecret(row.secret_sealed),
+            previous_secret: row.previous_secret_sealed.map(SealedSecret),
+            failing_since: row.failing_since,
+            event_id: EventId::from_uuid(row.event_id),
+            event_type: row.event_type,
+            event_data: row.data,
+            event_created_at: row.created_at,
+        }
+    }
+}
+
+#[async_trait]
+impl DeliveryQueue for PostgresStore {
+    async fn claim(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<DueDelivery>, RepositoryError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ClaimedRow> = diesel::sql_query(CLAIM)
+            .bind::<Timestamptz, _>(now)
+            .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
+            .bind::<Double, _>(lease.as_seconds_f64())
+            .bind::<Double, _>(PREVIOUS_SECRET_GRACE.as_seconds_f64())
+            .load(&mut conn)
+            .await
+            .map_err(db_error)?;
+        Ok(rows.into_iter().map(DueDelivery::from).collect())
+    }
+
+    async fn record(&self, record: AttemptRecord) -> Result<(), RepositoryError> {
+        let mut conn = self.conn().await?;
+        let now = record.attempt.attempted_at;
+        conn.transaction(async move |conn| {
+            let delivery = record.delivery.as_uuid();
+            diesel::insert_into(webhook_attempts::table)
+                .values(AttemptRow::new(delivery, &record.attempt))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            let (state, next_attempt_at) = match record.next {
+                DeliveryNext::Succeeded => (DeliveryState::Succeeded, None),
+                DeliveryNext::RetryAt(at) => (DeliveryState::Pending, Some(at)),
+                DeliveryNext::GaveUp => (DeliveryState::Failed, None),
+            };
+            let number = i32::try_from(record.attempt.number).unwrap_or(i32::MAX);
+            diesel::update(webhook_deliveries::table.find(delivery))
+                .filter(webhook_deliveries::attempt_count.eq(number))
+                .set((
+                    webhook_deliveries::state.eq(state.as_str()),
+                    webhook_deliveries::next_attempt_at.eq(next_attempt_at),
+                    webhook_deliveries::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            let endpoint = webhook_endpoints::table.find(record.webhook_id.as_uuid());
+            match record.endpoint {
+                EndpointHealth::Healthy => {
+                    diesel::update(endpoint)
+                        .filter(webhook_endpoints::failing_since.is_not_null())
+                        .set(webhook_endpoints::failing_since.eq(None::<OffsetDateTime>))
+                        .execute(conn)
+                        .await?;
+                }
+                EndpointHealth::FailingSince(since) => {
+                    diesel::update(endpoint)
+                        .filter(webhook_endpoints::failing_since.is_null())
+                        .set(webhook_endpoints::failing_since.eq(since))
+                        .execute(conn)
+                        .await?;
+                }
+                EndpointHealth::Disable { reason } => {
+                    diesel::update(endpoint)
+                        .set((
+                            webhook_endpoints::enabled.eq(false),
+                            webhook_endpoints::disabled_reason.eq(reason),
+                            webhook_endpoints::updated_at.eq(now),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+            }
+            Ok::<_, TxError>(())
+        })
+        .await
+        .map_err(RepositoryError::from)
+    }
+}
