@@ -43,13 +43,16 @@ fn unique_field(constraint: &str) -> UniqueField {
         "customers_user_id_external_id_key" => UniqueField::ExternalId,
         "licenses_key_lookup_key" => UniqueField::LicenseKey,
         "product_domains_pkey" | "license_domains_pkey" => UniqueField::Domain,
+        "payments_provider_ref_key" => UniqueField::ProviderRef,
         _ => UniqueField::Other,
     }
 }
 
 fn referenced(constraint: &str) -> &'static str {
     match constraint {
-        "licenses_customer_id_fkey" => "customer",
+        "licenses_customer_id_fkey" | "payments_customer_id_fkey" => "customer",
+        "payments_license_id_fkey" => "license",
+        "payments_product_id_fkey" => "product",
         "licenses_product_id_fkey" | "api_keys_product_id_fkey" => "product",
         _ => "resource",
     }

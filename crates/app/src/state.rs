@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use licentia_ports::{
     ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck, IdempotencyStore,
-    LicenseRepository, Notifier, ProductRepository, RuntimeRepository, SigningKeyRepository,
-    UsageRepository, UserRepository, WebhookRepository,
+    LicenseRepository, Notifier, PaymentRepository, ProductRepository, RuntimeRepository,
+    SigningKeyRepository, UsageRepository, UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -24,6 +24,7 @@ pub struct AppState {
     pub products: Arc<dyn ProductRepository>,
     pub customers: Arc<dyn CustomerRepository>,
     pub licenses: Arc<dyn LicenseRepository>,
+    pub payments: Arc<dyn PaymentRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub runtime: Arc<dyn RuntimeRepository>,
     pub usage_store: Arc<dyn UsageRepository>,

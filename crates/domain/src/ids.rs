@@ -91,3 +91,7 @@ typed_id!(
     /// One event's delivery to one webhook endpoint (kept across its attempts).
     DeliveryId
 );
+typed_id!(
+    /// A payment.
+    PaymentId
+);

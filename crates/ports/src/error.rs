@@ -15,6 +15,8 @@ pub enum UniqueField {
     LicenseKey,
     /// A domain already on the list.
     Domain,
+    /// A payment's `providerRef` within its provider and account.
+    ProviderRef,
     /// Any other unique rule.
     Other,
 }

@@ -11,6 +11,7 @@ mod idempotency;
 mod licenses;
 mod notifier;
 mod page;
+mod payments;
 mod products;
 mod runtime;
 mod tenant;
@@ -27,6 +28,7 @@ pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};
 pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};
 pub use notifier::{Notifier, OutboundMessage, SendReport, UrlRefused};
 pub use page::{Page, PageRequest};
+pub use payments::{PaymentFilter, PaymentRepository};
 pub use products::ProductRepository;
 pub use runtime::{
     Change, ChangeFeed, DecideSeat, RuntimeLicense, RuntimeRepository, SeatChange, SeatDecision,

@@ -6,6 +6,7 @@ mod delivery_queue;
 mod health;
 mod idempotency;
 mod licenses;
+mod payments;
 mod products;
 mod runtime;
 mod signing_keys;

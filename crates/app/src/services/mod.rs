@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod api_keys;
 pub mod customers;
 pub mod licenses;
+pub mod payments;
 pub mod products;
 pub mod webhooks;

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod customers;
 pub mod health;
 pub mod licenses;
+pub mod payments;
 pub mod products;
 pub mod runtime;
 pub mod webhooks;
