@@ -3,7 +3,7 @@
 //! provider reference even under parallel retries.
 
 use futures_util::future::join_all;
-use licentia_test_support::{Reply, TestApp, spawn_app};
+use licentia_test_support::{Reply, TestApp, read, spawn_app};
 use serde_json::{Value, json};
 
 /// A UUID (v7 shaped) that no test ever creates.
@@ -496,4 +496,50 @@ async fn parallel_retries_of_one_provider_payment_record_it_exactly_once() {
             .await,
         1
     );
+}
+
+#[tokio::test]
+async fn payments_outlive_their_license_and_customer_and_go_with_their_product() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "vendor@example.com").await;
+    let id = id_of(&pay(&app, &shop, json!({"customerId": shop.customer})).await);
+    let deleted = app
+        .delete(&format!("/licenses/{}", shop.license), &shop.token)
+        .await;
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    let deleted = app
+        .delete(&format!("/customers/{}", shop.customer), &shop.token)
+        .await;
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    let read = app.get(&format!("/payments/{id}"), &shop.token).await;
+    assert_eq!(read.status, 200, "{:?}", read.body);
+    assert_eq!(read.data()["licenseId"], Value::Null);
+    assert_eq!(read.data()["customerId"], Value::Null);
+    assert_eq!(read.data()["amount"], 4900);
+    let deleted = app
+        .delete(&format!("/products/{}", shop.product), &shop.token)
+        .await;
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    assert_eq!(count(&app, "true").await, 0);
+}
+
+#[tokio::test]
+async fn a_retry_with_an_idempotency_key_replays_the_recorded_payment() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "vendor@example.com").await;
+    let send = || {
+        app.client
+            .post(app.url("/payments"))
+            .bearer_auth(&shop.token)
+            .header("Idempotency-Key", "order-42")
+            .json(&body(&shop, json!({})))
+            .send()
+    };
+    let first = read(send().await.expect("sent")).await;
+    let second = read(send().await.expect("sent")).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    assert_eq!(second.status, 201, "{:?}", second.body);
+    assert_eq!(second.header("idempotent-replayed"), Some("true"));
+    assert_eq!(second.body, first.body);
+    assert_eq!(count(&app, "true").await, 1);
 }
