@@ -276,6 +276,7 @@ async fn payments_are_listed_newest_first_filtered_and_paginated() {
         ("status=failed".to_owned(), vec![&fourth]),
         ("currency=USD".to_owned(), vec![&second]),
         ("provider=paddle".to_owned(), vec![&third]),
+        ("provider=Paddle".to_owned(), vec![&third]),
         (
             format!("productId={}&status=succeeded", shop.product),
             vec![&first],
@@ -436,6 +437,18 @@ async fn a_provider_reference_is_recorded_once_per_provider_and_account() {
         .await;
     assert_eq!(again.status, 409, "{:?}", again.body);
     assert_eq!(again.code(), "PAYMENT_EXISTS");
+    let other_spelling = app
+        .post(
+            "/payments",
+            &shop.token,
+            body(
+                &shop,
+                json!({"provider": " Stripe ", "providerRef": "pi_1"}),
+            ),
+        )
+        .await;
+    assert_eq!(other_spelling.status, 409, "{:?}", other_spelling.body);
+    assert_eq!(other_spelling.code(), "PAYMENT_EXISTS");
     pay(
         &app,
         &shop,

@@ -1,10 +1,12 @@
 //! Payments: money a vendor received (or expects) for a product, a license or a customer.
 
 mod amount;
+mod provider;
 mod standing;
 mod status;
 
 pub use amount::Amount;
+pub use provider::Provider;
 pub use standing::{CurrencyTotal, PaymentStanding, standing};
 pub use status::{InvalidPaymentTransition, PaymentStatus};
 
@@ -15,8 +17,6 @@ use crate::ids::{CustomerId, LicenseId, PaymentId, ProductId, UserId};
 use crate::metadata::Metadata;
 use crate::text::BoundedText;
 
-/// The payment provider's name (`stripe`, `paddle`, `manual`): up to 64 characters.
-pub type Provider = BoundedText<64>;
 /// The provider's own reference of a payment: up to 255 characters, unique per
 /// provider within an account.
 pub type ProviderRef = BoundedText<255>;

@@ -122,7 +122,15 @@ fn filter(query: &ListQuery) -> Result<PaymentFilter, AppError> {
             .as_deref()
             .map(|c| Currency::parse(c).map_err(|e| bad(&format!("currency {e}"))))
             .transpose()?,
-        provider: query.provider.as_deref().map(|p| p.trim().to_owned()),
+        provider: query
+            .provider
+            .as_deref()
+            .map(|p| {
+                Provider::parse(p)
+                    .map(|p| p.as_str().to_owned())
+                    .map_err(|e| bad(&format!("provider {e}")))
+            })
+            .transpose()?,
     })
 }
 
