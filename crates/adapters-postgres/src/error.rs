@@ -62,13 +62,16 @@ fn unique_field(constraint: &str) -> UniqueField {
         "licenses_key_lookup_key" => UniqueField::LicenseKey,
         "product_domains_pkey" | "license_domains_pkey" => UniqueField::Domain,
         "injectables_product_id_slug_key" => UniqueField::InjectableSlug,
+        "payments_provider_ref_key" => UniqueField::ProviderRef,
         _ => UniqueField::Other,
     }
 }
 
 fn referenced(constraint: &str) -> &'static str {
     match constraint {
-        "licenses_customer_id_fkey" => "customer",
+        "licenses_customer_id_fkey" | "payments_customer_id_fkey" => "customer",
+        "payments_license_id_fkey" => "license",
+        "payments_product_id_fkey" => "product",
         "licenses_product_id_fkey" | "api_keys_product_id_fkey" => "product",
         _ => "resource",
     }

@@ -131,6 +131,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        product_id -> Uuid,
+        license_id -> Nullable<Uuid>,
+        customer_id -> Nullable<Uuid>,
+        amount -> Int8,
+        currency -> Text,
+        status -> Text,
+        provider -> Nullable<Text>,
+        provider_ref -> Nullable<Text>,
+        paid_at -> Nullable<Timestamptz>,
+        period_end -> Nullable<Timestamptz>,
+        metadata -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     product_domains (product_id, domain) {
         product_id -> Uuid,
         domain -> Text,
@@ -242,6 +262,10 @@ diesel::joinable!(licenses -> customers (customer_id));
 diesel::joinable!(licenses -> products (product_id));
 diesel::joinable!(licenses -> users (user_id));
 diesel::joinable!(outbox_events -> users (user_id));
+diesel::joinable!(payments -> customers (customer_id));
+diesel::joinable!(payments -> licenses (license_id));
+diesel::joinable!(payments -> products (product_id));
+diesel::joinable!(payments -> users (user_id));
 diesel::joinable!(product_domains -> products (product_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -260,6 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     license_validation_days,
     licenses,
     outbox_events,
+    payments,
     product_domains,
     products,
     sessions,

@@ -162,6 +162,9 @@ impl From<Refusal> for AppError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
             Refusal::Transition(t) => Self::conflict("INVALID_STATUS_TRANSITION", t.to_string()),
+            Refusal::PaymentTransition(t) => {
+                Self::conflict("INVALID_STATUS_TRANSITION", t.to_string())
+            }
             Refusal::NeedsRenewal => {
                 Self::conflict("INVALID_STATUS_TRANSITION", refusal.to_string())
             }
@@ -187,6 +190,10 @@ fn conflict_for(field: UniqueField) -> AppError {
             "SLUG_TAKEN",
             "an injectable with this slug already exists in the product",
         ),
+        UniqueField::ProviderRef => (
+            "PAYMENT_EXISTS",
+            "a payment with this provider and providerRef is already recorded",
+        ),
         UniqueField::Other => (
             "CONFLICT",
             "the request conflicts with an existing resource",
@@ -205,6 +212,7 @@ fn not_found_code(resource: &'static str) -> &'static str {
         "webhook" => "WEBHOOK_NOT_FOUND",
         "delivery" => "DELIVERY_NOT_FOUND",
         "injectable" => "INJECTABLE_NOT_FOUND",
+        "payment" => "PAYMENT_NOT_FOUND",
         "domain" => "DOMAIN_NOT_FOUND",
         "user" => "USER_NOT_FOUND",
         _ => "NOT_FOUND",

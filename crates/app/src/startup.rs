@@ -78,6 +78,7 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         products: store.clone(),
         customers: store.clone(),
         licenses: store.clone(),
+        payments: store.clone(),
         idempotency: store.clone(),
         injectables: store.clone(),
         runtime: store.clone(),

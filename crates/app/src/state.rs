@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use licentia_ports::{
     ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck, IdempotencyStore,
-    InjectableRepository, LicenseRepository, Notifier, ProductRepository, RateLimiter,
-    RuntimeRepository, SigningKeyRepository, UsageRepository, UserRepository, WebhookRepository,
+    InjectableRepository, LicenseRepository, Notifier, PaymentRepository, ProductRepository,
+    RateLimiter, RuntimeRepository, SigningKeyRepository, UsageRepository, UserRepository,
+    WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub products: Arc<dyn ProductRepository>,
     pub customers: Arc<dyn CustomerRepository>,
     pub licenses: Arc<dyn LicenseRepository>,
+    pub payments: Arc<dyn PaymentRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub injectables: Arc<dyn InjectableRepository>,
     pub runtime: Arc<dyn RuntimeRepository>,

@@ -95,3 +95,7 @@ typed_id!(
     /// Content shipped only to licensed copies of a product.
     InjectableId
 );
+typed_id!(
+    /// A payment.
+    PaymentId
+);

@@ -17,6 +17,8 @@ pub enum UniqueField {
     Domain,
     /// An injectable slug within a product.
     InjectableSlug,
+    /// A payment's `providerRef` within its provider and account.
+    ProviderRef,
     /// Any other unique rule.
     Other,
 }

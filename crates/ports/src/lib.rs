@@ -12,6 +12,7 @@ mod injectables;
 mod licenses;
 mod notifier;
 mod page;
+mod payments;
 mod products;
 mod rate_limits;
 mod runtime;
@@ -30,6 +31,7 @@ pub use injectables::InjectableRepository;
 pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};
 pub use notifier::{Notifier, OutboundMessage, SendReport, UrlRefused};
 pub use page::{Page, PageRequest};
+pub use payments::{PaymentFilter, PaymentRepository};
 pub use products::ProductRepository;
 pub use rate_limits::{Budget, RateLimiter};
 pub use runtime::{

@@ -7,6 +7,7 @@ mod health;
 mod idempotency;
 mod injectables;
 mod licenses;
+mod payments;
 mod products;
 mod rate_limits;
 mod runtime;

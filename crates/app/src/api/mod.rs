@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(routes::products::configure)
             .configure(routes::customers::configure)
             .configure(routes::licenses::configure)
+            .configure(routes::payments::configure)
             .configure(routes::webhooks::configure)
             .configure(routes::injectables::configure),
     );

@@ -5,5 +5,6 @@ pub mod api_keys;
 pub mod customers;
 pub mod injectables;
 pub mod licenses;
+pub mod payments;
 pub mod products;
 pub mod webhooks;

@@ -9,6 +9,8 @@ mod api_key;
 mod customer;
 mod injectable;
 mod license;
+mod payment;
+mod payment_status;
 mod product;
 mod validation;
 mod webhook;
@@ -19,6 +21,8 @@ pub use api_key::{ApiKeyView, CreatedApiKeyView};
 pub use customer::CustomerView;
 pub use injectable::{InjectableSummaryView, InjectableView};
 pub use license::{LicenseDomainView, LicenseView};
+pub use payment::PaymentView;
+pub use payment_status::{CurrencyTotalView, PaymentStatusView};
 pub use product::{ProductDomainView, ProductView};
 pub use validation::{
     CheckoutView, DeactivationView, InjectablesView, RuntimeLicenseView, ValidationView,

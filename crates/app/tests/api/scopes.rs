@@ -43,6 +43,8 @@ struct Fixture {
     webhook: String,
     delivery: String,
     injectable: String,
+    /// A pending payment for `license`.
+    payment: String,
 }
 
 const PRODUCT_DOMAIN: &str = "shop.example.com";
@@ -117,6 +119,15 @@ impl Fixture {
             )
             .await;
         assert_eq!(injectable.status, 201, "injectable: {:?}", injectable.body);
+        let payment = app
+            .post(
+                "/payments",
+                session,
+                json!({"productId": product, "licenseId": license, "amount": 4900,
+                       "currency": "EUR", "status": "pending"}),
+            )
+            .await;
+        assert_eq!(payment.status, 201, "payment: {:?}", payment.body);
         Self {
             n,
             slug,
@@ -128,6 +139,7 @@ impl Fixture {
             webhook,
             delivery: id_of(&delivery),
             injectable: id_of(&injectable),
+            payment: id_of(&payment),
         }
     }
 
@@ -141,6 +153,7 @@ impl Fixture {
             .replace("{webhook}", &self.webhook)
             .replace("{delivery}", &self.delivery)
             .replace("{injectable}", &self.injectable)
+            .replace("{payment}", &self.payment)
             .replace("{productDomain}", PRODUCT_DOMAIN)
             .replace("{licenseDomain}", LICENSE_DOMAIN)
     }
@@ -182,6 +195,7 @@ async fn state_digest(app: &TestApp) -> i64 {
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_endpoints t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_deliveries t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM injectables t), '-'), \
+               coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM payments t), '-'), \
                coalesce((SELECT string_agg((k.id, k.name, k.secret_hash, k.previous_secret_hash, \
                    k.previous_valid_until, k.scopes, k.product_id, k.expires_at, k.revoked_at)::text, \
                    '|' ORDER BY k.id) FROM api_keys k), '-') \
@@ -799,4 +813,51 @@ async fn a_star_key_reaches_every_management_route() {
         let reply = app.get(&path, &star).await;
         assert_eq!(reply.status, 200, "GET {path} with *: {:?}", reply.body);
     }
+}
+
+#[tokio::test]
+async fn payment_routes_need_the_payments_scopes() {
+    check_matrix(&[
+        Route {
+            method: "GET",
+            path: "/payments",
+            scopes: &["payments:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/payments/{payment}",
+            scopes: &["payments:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/licenses/{license}/payment-status",
+            scopes: &["payments:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/payments",
+            scopes: &["payments:write"],
+            body: |f| {
+                Some(json!({"productId": f.product, "licenseId": f.license,
+                            "customerId": f.customer, "amount": 1999, "currency": "USD",
+                            "status": "succeeded", "provider": "stripe",
+                            "providerRef": format!("pi_{}", f.n)}))
+            },
+            success: 201,
+        },
+        Route {
+            method: "PATCH",
+            path: "/payments/{payment}",
+            scopes: &["payments:write"],
+            body: |_| Some(json!({"status": "succeeded"})),
+            success: 200,
+        },
+    ])
+    .await;
 }

@@ -23,6 +23,8 @@ struct AccountA {
     other_license: String,
     api_key: String,
     scoped_key: String,
+    /// A pending payment for `license`.
+    payment: String,
 }
 
 fn id_of(value: &Value) -> String {
@@ -77,6 +79,15 @@ async fn account_a(app: &TestApp) -> AccountA {
         .await;
     assert_eq!(key.status, 201, "{:?}", key.body);
     let scoped_key = app.api_key(&session, &["*"], Some(&other_product)).await;
+    let payment = app
+        .post(
+            "/payments",
+            &session,
+            json!({"productId": product, "licenseId": id_of(&license), "amount": 4900,
+                   "currency": "EUR", "status": "pending"}),
+        )
+        .await;
+    assert_eq!(payment.status, 201, "{:?}", payment.body);
     AccountA {
         session,
         product,
@@ -87,6 +98,7 @@ async fn account_a(app: &TestApp) -> AccountA {
         other_license,
         api_key: id_of(key.data()),
         scoped_key,
+        payment: id_of(payment.data()),
     }
 }
 
@@ -99,6 +111,7 @@ async fn snapshot(app: &TestApp, a: &AccountA) -> Vec<i64> {
         ("customers", &a.customer),
         ("licenses", &a.license),
         ("api_keys", &a.api_key),
+        ("payments", &a.payment),
     ] {
         state.push(
             app.db
@@ -115,6 +128,7 @@ async fn snapshot(app: &TestApp, a: &AccountA) -> Vec<i64> {
         "product_domains",
         "license_domains",
         "api_keys",
+        "payments",
         "outbox_events",
     ] {
         state.push(
@@ -261,6 +275,7 @@ fn license_probes(license: &str, key: &str) -> Vec<Probe> {
         l("POST", "/licenses/{}/renew", Some(json!({"extendDays": 1}))),
         l("DELETE", "/licenses/{}", None),
         l("GET", "/licenses/{}/domains", None),
+        l("GET", "/licenses/{}/payment-status", None),
         l(
             "POST",
             "/licenses/{}/domains",
@@ -285,6 +300,23 @@ fn api_key_probes(key: &str) -> Vec<Probe> {
         k("GET", "/api-keys/{}", None),
         k("DELETE", "/api-keys/{}", None),
         k("POST", "/api-keys/{}/rotate", Some(json!({}))),
+    ]
+}
+
+fn payment_probes(payment: &str) -> Vec<Probe> {
+    let p = |method, body| {
+        probe(
+            method,
+            "/payments/{}",
+            payment,
+            MADE_UP,
+            body,
+            "PAYMENT_NOT_FOUND",
+        )
+    };
+    vec![
+        p("GET", None),
+        p("PATCH", Some(json!({"status": "failed"}))),
     ]
 }
 
@@ -342,6 +374,7 @@ async fn another_account_gets_404_for_everything_of_a_and_changes_nothing() {
     probes.extend(customer_probes(&a.customer));
     probes.extend(license_probes(&a.license, &a.license_key));
     probes.extend(api_key_probes(&a.api_key));
+    probes.extend(payment_probes(&a.payment));
     assert_hidden(&app, &b, "B's session", probes).await;
 
     assert_eq!(snapshot(&app, &a).await, before, "A's rows are unchanged");
@@ -385,6 +418,28 @@ async fn another_accounts_references_to_a_objects_are_refused_like_made_up_ones(
             json!({"name": "k", "scopes": ["*"], "productId": MADE_UP}),
             "productId",
         ),
+        (
+            "/payments",
+            json!({"productId": a.product, "amount": 1, "currency": "EUR", "status": "pending"}),
+            json!({"productId": MADE_UP, "amount": 1, "currency": "EUR", "status": "pending"}),
+            "productId",
+        ),
+        (
+            "/payments",
+            json!({"productId": b_product, "licenseId": a.license, "amount": 1,
+                   "currency": "EUR", "status": "pending"}),
+            json!({"productId": b_product, "licenseId": MADE_UP, "amount": 1,
+                   "currency": "EUR", "status": "pending"}),
+            "licenseId",
+        ),
+        (
+            "/payments",
+            json!({"productId": b_product, "customerId": a.customer, "amount": 1,
+                   "currency": "EUR", "status": "pending"}),
+            json!({"productId": b_product, "customerId": MADE_UP, "amount": 1,
+                   "currency": "EUR", "status": "pending"}),
+            "customerId",
+        ),
     ];
     for (path, real_body, made_up_body, field) in cases {
         let real = app.post(path, &b, real_body.clone()).await;
@@ -427,6 +482,16 @@ async fn another_accounts_lists_hold_none_of_a_objects() {
         &app.license(&b, &b_product, json!({"customerId": b_customer}))
             .await,
     );
+    let b_payment = app
+        .post(
+            "/payments",
+            &b,
+            json!({"productId": b_product, "licenseId": b_license, "amount": 100,
+                   "currency": "EUR", "status": "succeeded"}),
+        )
+        .await;
+    assert_eq!(b_payment.status, 201, "{:?}", b_payment.body);
+    let b_payment = id_of(b_payment.data());
 
     for (path, only) in [
         ("/products".to_owned(), vec![b_product.clone()]),
@@ -440,6 +505,11 @@ async fn another_accounts_lists_hold_none_of_a_objects() {
         (format!("/licenses?customerId={}", a.customer), vec![]),
         (format!("/licenses?q={}", a.license_key), vec![]),
         ("/licenses?plan=Pro".to_owned(), vec![]),
+        ("/payments".to_owned(), vec![b_payment.clone()]),
+        (format!("/payments?productId={}", a.product), vec![]),
+        (format!("/payments?licenseId={}", a.license), vec![]),
+        (format!("/payments?customerId={}", a.customer), vec![]),
+        ("/payments?status=pending".to_owned(), vec![]),
     ] {
         let reply = app.get(&path, &b).await;
         assert_eq!(reply.status, 200, "{path}: {:?}", reply.body);
@@ -481,6 +551,7 @@ async fn a_key_scoped_to_another_product_gets_404_for_the_product_and_its_licens
 
     let mut probes = product_probes(&a.product);
     probes.extend(license_probes(&a.license, &a.license_key));
+    probes.extend(payment_probes(&a.payment));
     assert_hidden(
         &app,
         &a.scoped_key,

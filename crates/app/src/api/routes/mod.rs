@@ -7,6 +7,7 @@ pub mod customers;
 pub mod health;
 pub mod injectables;
 pub mod licenses;
+pub mod payments;
 pub mod products;
 pub mod runtime;
 pub mod webhooks;

@@ -1,0 +1,42 @@
+//! View of a license's payment standing (`GET /v1/licenses/{id}/payment-status`).
+
+use licentia_domain::payment::PaymentStanding;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// The net amount received in one currency, in minor units.
+#[derive(Debug, Serialize)]
+pub struct CurrencyTotalView {
+    pub currency: &'static str,
+    pub amount: i64,
+}
+
+/// Whether a license is paid for, until when, and how much came in per currency.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentStatusView {
+    pub paid: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub paid_until: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_payment_at: Option<OffsetDateTime>,
+    pub totals: Vec<CurrencyTotalView>,
+}
+
+impl From<&PaymentStanding> for PaymentStatusView {
+    fn from(s: &PaymentStanding) -> Self {
+        Self {
+            paid: s.paid,
+            paid_until: s.paid_until,
+            last_payment_at: s.last_payment_at,
+            totals: s
+                .totals
+                .iter()
+                .map(|t| CurrencyTotalView {
+                    currency: t.currency.as_str(),
+                    amount: t.amount,
+                })
+                .collect(),
+        }
+    }
+}
