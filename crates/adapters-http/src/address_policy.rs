@@ -1,23 +1,32 @@
-//! Which IP addresses a webhook may never reach (SSRF guard): cloud metadata
-//! services always; loopback, private, shared, link-local, unique-local, multicast,
-//! unspecified and reserved ranges unless the operator allows private addresses.
+//! Which IP addresses a webhook may never reach (SSRF guard): cloud metadata and
+//! host-agent services always; loopback, private, shared, link-local, unique-local,
+//! site-local, multicast, unspecified and reserved ranges unless the operator allows
+//! private addresses.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// Instance-metadata services (AWS/GCP/Azure/OpenStack, AWS over IPv6, AWS ECS tasks,
-/// Alibaba Cloud): refused even when private addresses are allowed.
-const METADATA: [IpAddr; 4] = [
-    IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254)),
-    IpAddr::V6(Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254)),
-    IpAddr::V4(Ipv4Addr::new(169, 254, 170, 2)),
-    IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200)),
-];
+/// Whether `address` belongs to a cloud's instance-metadata or host-agent service:
+/// 169.254.169.0/24 (AWS, GCP, Azure, OpenStack), 169.254.170.0/24 (AWS ECS and EKS
+/// Pod Identity agents), fd00:ec2::/32 (AWS over IPv6), 100.100.100.200 (Alibaba
+/// Cloud), 168.63.129.16 (Azure WireServer). Refused even when private addresses are
+/// allowed.
+fn is_metadata(address: IpAddr) -> bool {
+    match address {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            (a == 169 && b == 254 && (c == 169 || c == 170))
+                || v4 == Ipv4Addr::new(100, 100, 100, 200)
+                || v4 == Ipv4Addr::new(168, 63, 129, 16)
+        }
+        IpAddr::V6(v6) => v6.segments()[..2] == [0xfd00, 0x0ec2],
+    }
+}
 
 /// Why `address` may not be called (an article and an adjective, for messages:
 /// "a loopback"), or `None` when it may.
 pub fn forbidden_kind(address: IpAddr, allow_private: bool) -> Option<&'static str> {
     let address = canonical(address);
-    if METADATA.contains(&address) {
+    if is_metadata(address) {
         return Some("a cloud metadata");
     }
     if allow_private {
@@ -29,8 +38,9 @@ pub fn forbidden_kind(address: IpAddr, allow_private: bool) -> Option<&'static s
     }
 }
 
-/// IPv4 addresses hidden in IPv6 forms (mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`)
-/// are judged as the IPv4 address they reach.
+/// IPv4 addresses hidden in IPv6 forms (mapped `::ffff:a.b.c.d`, the deprecated
+/// compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`) are judged as the IPv4 address they
+/// reach.
 fn canonical(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V6(v6) => {
@@ -38,7 +48,9 @@ fn canonical(address: IpAddr) -> IpAddr {
                 return IpAddr::V4(v4);
             }
             let s = v6.segments();
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+            let compatible =
+                s[..6] == [0, 0, 0, 0, 0, 0] && !v6.is_loopback() && !v6.is_unspecified();
+            if compatible || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
                 let [a, b] = s[6].to_be_bytes();
                 let [c, d] = s[7].to_be_bytes();
                 return IpAddr::V4(Ipv4Addr::new(a, b, c, d));
@@ -71,17 +83,22 @@ fn v4_kind(v4: Ipv4Addr) -> Option<&'static str> {
 }
 
 fn v6_kind(v6: Ipv6Addr) -> Option<&'static str> {
-    let first = v6.segments()[0];
+    let s = v6.segments();
     if v6.is_unspecified() {
         Some("an unspecified")
     } else if v6.is_loopback() {
         Some("a loopback")
-    } else if first & 0xfe00 == 0xfc00 {
+    } else if s[0] & 0xfe00 == 0xfc00 {
         Some("a unique-local")
-    } else if first & 0xffc0 == 0xfe80 {
+    } else if s[0] & 0xffc0 == 0xfe80 {
         Some("a link-local")
+    } else if s[0] & 0xffc0 == 0xfec0 {
+        Some("a site-local")
     } else if v6.is_multicast() {
         Some("a multicast")
+    } else if s[..3] == [0x64, 0xff9b, 1] || s[..4] == [0x100, 0, 0, 0] || s[..2] == [0x2001, 0xdb8]
+    {
+        Some("a reserved")
     } else {
         None
     }
@@ -127,6 +144,10 @@ mod tests {
             ("::ffff:127.0.0.1", "a loopback"),
             ("::ffff:10.0.0.1", "a private"),
             ("64:ff9b::a00:1", "a private"),
+            ("::10.0.0.1", "a private"),
+            ("fec0::1", "a site-local"),
+            ("64:ff9b:1::1", "a reserved"),
+            ("2001:db8::1", "a reserved"),
         ] {
             assert_eq!(kind(address, false), Some(expected), "{address}");
             assert_eq!(kind(address, true), None, "{address} when allowed");
@@ -137,10 +158,14 @@ mod tests {
     fn metadata_services_are_refused_always() {
         for metadata in [
             "169.254.169.254",
+            "169.254.169.123",
             "fd00:ec2::254",
+            "fd00:ec2::23",
             "::ffff:169.254.169.254",
             "169.254.170.2",
+            "169.254.170.23",
             "100.100.100.200",
+            "168.63.129.16",
         ] {
             assert_eq!(
                 kind(metadata, false),

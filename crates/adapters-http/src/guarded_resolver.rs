@@ -8,9 +8,10 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use crate::address_policy::forbidden_kind;
 
-/// A host whose every address is forbidden.
+/// A host whose every address is forbidden (`Display` says only that it was refused;
+/// the details are for the log).
 #[derive(Debug, thiserror::Error)]
-#[error("refused: {host} resolves to {address}, {kind} address")]
+#[error("refused: {}", licentia_ports::HOST_REFUSED)]
 pub(crate) struct RefusedHost {
     pub host: String,
     pub address: IpAddr,
@@ -19,7 +20,7 @@ pub(crate) struct RefusedHost {
 
 /// A host that does not resolve at all.
 #[derive(Debug, thiserror::Error)]
-#[error("{host} does not resolve")]
+#[error("refused: {}", licentia_ports::HOST_REFUSED)]
 pub(crate) struct UnresolvedHost {
     pub host: String,
 }

@@ -118,6 +118,7 @@ impl Notifier for HttpNotifier {
             Err(e) => return refused(format!("the URL is not usable: {e}")),
         };
         if let Err(refusal) = self.check_literal(&url) {
+            tracing::info!(?refusal, "webhook address refused at send time");
             return refused(format!("refused: {refusal}"));
         }
         let mut request = self
@@ -158,9 +159,11 @@ fn describe_error(error: &reqwest::Error) -> String {
     let mut source = error.source();
     while let Some(cause) = source {
         if let Some(refused) = cause.downcast_ref::<RefusedHost>() {
+            tracing::info!(host = %refused.host, address = %refused.address, kind = refused.kind, "webhook address refused at connect time");
             return refused.to_string();
         }
         if let Some(unresolved) = cause.downcast_ref::<UnresolvedHost>() {
+            tracing::info!(host = %unresolved.host, "webhook host does not resolve");
             return unresolved.to_string();
         }
         source = cause.source();

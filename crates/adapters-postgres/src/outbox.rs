@@ -4,8 +4,9 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use licentia_domain::event::NewEvent;
-use licentia_domain::ids::{EventId, UserId};
+use licentia_domain::ids::{EventId, ProductId, UserId};
 use licentia_domain::webhook::EventSelection;
+use licentia_domain::webhook::endpoint::routes;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -28,6 +29,9 @@ pub(crate) async fn record(
     let endpoints: Vec<(Uuid, Option<Uuid>, Vec<Option<String>>)> = webhook_endpoints::table
         .filter(webhook_endpoints::user_id.eq(owner.as_uuid()))
         .filter(webhook_endpoints::enabled.eq(true))
+        // Holds off a concurrent delete until this commit (a row deleted already is
+        // simply not seen), so the deliveries' foreign keys always hold.
+        .for_key_share()
         .select((
             webhook_endpoints::id,
             webhook_endpoints::product_id,
@@ -40,13 +44,21 @@ pub(crate) async fn record(
     }
     let mut deliveries = Vec::new();
     for (endpoint, product, selected) in endpoints {
-        let Ok(selection) = EventSelection::parse(&text_array(selected)) else {
-            continue;
+        let selection = match EventSelection::parse(&text_array(selected)) {
+            Ok(selection) => selection,
+            Err(error) => {
+                tracing::error!(%endpoint, %error, "corrupt webhook endpoint events; it receives nothing");
+                continue;
+            }
         };
+        let product = product.map(ProductId::from_uuid);
         for (event, id) in events.iter().zip(&ids) {
-            let for_product =
-                product.is_none_or(|p| event.product_id.map(|e| e.as_uuid()) == Some(p));
-            if for_product && selection.includes(event.event_type.as_str()) {
+            if routes(
+                &selection,
+                product,
+                event.event_type.as_str(),
+                event.product_id,
+            ) {
                 deliveries.push(DeliveryRow::pending(endpoint, *id, now));
             }
         }

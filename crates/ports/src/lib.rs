@@ -29,7 +29,7 @@ pub use health::HealthCheck;
 pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};
 pub use injectables::InjectableRepository;
 pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};
-pub use notifier::{Notifier, OutboundMessage, SendReport, UrlRefused};
+pub use notifier::{HOST_REFUSED, Notifier, OutboundMessage, SendReport, UrlRefused};
 pub use page::{Page, PageRequest};
 pub use payments::{PaymentFilter, PaymentRepository};
 pub use products::ProductRepository;
@@ -40,7 +40,7 @@ pub use runtime::{
 };
 pub use tenant::Tenant;
 pub use users::{NewSession, NewUser, SessionLookup, UserRepository};
-pub use webhooks::{SealedSecret, WebhookRepository};
+pub use webhooks::{Resend, SealedSecret, WebhookRepository};
 
 /// Builds the event of a change to `T` that a repository discovers inside its own
 /// transaction (licenses swept to EXPIRED, deleted with their product, unlinked from a

@@ -23,12 +23,19 @@ pub struct SendReport {
     pub error: Option<String>,
 }
 
-/// Why a URL may not be called.
+/// The message every refused host gets: it does not say whether the host did not
+/// resolve or resolved to a forbidden address (nor which), so the check cannot be
+/// used to map the server's network. The details are logged.
+pub const HOST_REFUSED: &str = "the host does not resolve to an address webhooks may call \
+     (public addresses only: loopback, private, link-local and metadata addresses are refused)";
+
+/// Why a URL may not be called. `Display` is safe to show to the endpoint's owner;
+/// `Debug` holds the details, for the log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlRefused {
-    #[error("the host {host} does not resolve")]
+    #[error("{HOST_REFUSED}")]
     Unresolvable { host: String },
-    #[error("the host resolves to {address}, {kind} address, which webhooks may not call")]
+    #[error("{HOST_REFUSED}")]
     ForbiddenAddress { address: IpAddr, kind: &'static str },
     #[error("the URL is not usable: {0}")]
     Malformed(String),

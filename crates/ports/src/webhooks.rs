@@ -18,6 +18,15 @@ impl std::fmt::Debug for SealedSecret {
     }
 }
 
+/// What a request to send a delivery again did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resend {
+    /// Due now.
+    Queued(Delivery),
+    /// A dispatcher is attempting it right now; nothing changed.
+    InFlight,
+}
+
 /// Endpoints belong to an account; a product-scoped tenant sees only the endpoints
 /// filtered to its product.
 #[async_trait]
@@ -80,12 +89,13 @@ pub trait WebhookRepository: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Delivery>, RepositoryError>;
 
-    /// Makes a delivery due again at `now` (whatever its state), keeping its log.
+    /// Makes a delivery due again at `now` (whatever its state), keeping its log —
+    /// unless an attempt is in flight (claimed, lease running, not yet recorded).
     async fn retry_delivery(
         &self,
         tenant: Tenant,
         id: WebhookId,
         delivery: DeliveryId,
         now: OffsetDateTime,
-    ) -> Result<Delivery, RepositoryError>;
+    ) -> Result<Resend, RepositoryError>;
 }

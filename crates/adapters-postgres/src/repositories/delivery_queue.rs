@@ -125,7 +125,7 @@ impl DeliveryQueue for PostgresStore {
                 DeliveryNext::GaveUp => (DeliveryState::Failed, None),
             };
             let number = i32::try_from(record.attempt.number).unwrap_or(i32::MAX);
-            diesel::update(webhook_deliveries::table.find(delivery))
+            let current = diesel::update(webhook_deliveries::table.find(delivery))
                 .filter(webhook_deliveries::attempt_count.eq(number))
                 .set((
                     webhook_deliveries::state.eq(state.as_str()),
@@ -134,9 +134,15 @@ impl DeliveryQueue for PostgresStore {
                 ))
                 .execute(conn)
                 .await?;
+            if current == 0 {
+                // A newer claim took the delivery after this attempt's lease ran out:
+                // the attempt stays logged, its verdict is the newer attempt's to make.
+                tracing::info!(%delivery, attempt = number, "late webhook attempt result ignored");
+                return Ok(());
+            }
             let endpoint = webhook_endpoints::table.find(record.webhook_id.as_uuid());
             match record.endpoint {
-                EndpointHealth::Healthy => {
+                EndpointHealth::StreakEnded => {
                     diesel::update(endpoint)
                         .filter(webhook_endpoints::failing_since.is_not_null())
                         .set(webhook_endpoints::failing_since.eq(None::<OffsetDateTime>))

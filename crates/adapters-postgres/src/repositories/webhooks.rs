@@ -10,7 +10,7 @@ use licentia_domain::event::NewEvent;
 use licentia_domain::ids::{DeliveryId, WebhookId};
 use licentia_domain::webhook::{Delivery, DeliveryState, WebhookEndpoint};
 use licentia_ports::{
-    Decide, Page, PageRequest, RepositoryError, SealedSecret, Tenant, WebhookRepository,
+    Decide, Page, PageRequest, RepositoryError, Resend, SealedSecret, Tenant, WebhookRepository,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -304,14 +304,25 @@ impl WebhookRepository for PostgresStore {
         id: WebhookId,
         delivery: DeliveryId,
         now: OffsetDateTime,
-    ) -> Result<Delivery, RepositoryError> {
+    ) -> Result<Resend, RepositoryError> {
+        use diesel::dsl::{not, sql};
+        use diesel::sql_types::{Bool, Timestamptz};
         let mut conn = self.conn().await?;
         find_visible(&mut conn, tenant, id)
             .await
             .map_err(db_error)?;
-        let updated = diesel::update(webhook_deliveries::table)
+        // Claimed, lease still running, and the claimed attempt not yet logged.
+        let in_flight = sql::<Bool>("(state = 'pending' AND next_attempt_at > ")
+            .bind::<Timestamptz, _>(now)
+            .sql(
+                " AND attempt_count > 0 AND NOT EXISTS (SELECT 1 FROM webhook_attempts a \
+                 WHERE a.delivery_id = webhook_deliveries.id \
+                 AND a.number = webhook_deliveries.attempt_count))",
+            );
+        let of_endpoint = webhook_deliveries::table
             .filter(webhook_deliveries::id.eq(delivery.as_uuid()))
-            .filter(webhook_deliveries::endpoint_id.eq(id.as_uuid()))
+            .filter(webhook_deliveries::endpoint_id.eq(id.as_uuid()));
+        let updated = diesel::update(of_endpoint.filter(not(in_flight)))
             .set((
                 webhook_deliveries::state.eq(DeliveryState::Pending.as_str()),
                 webhook_deliveries::next_attempt_at.eq(Some(now)),
@@ -320,9 +331,20 @@ impl WebhookRepository for PostgresStore {
             .execute(&mut conn)
             .await
             .map_err(db_error)?;
-        if updated == 0 {
-            return Err(RepositoryError::NotFound);
+        if updated == 1 {
+            return one_delivery(&mut conn, delivery.as_uuid())
+                .await
+                .map(Resend::Queued);
         }
-        one_delivery(&mut conn, delivery.as_uuid()).await
+        let exists: i64 = of_endpoint
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
+        if exists == 0 {
+            Err(RepositoryError::NotFound)
+        } else {
+            Ok(Resend::InFlight)
+        }
     }
 }

@@ -439,6 +439,16 @@ pub async fn checkout(
     })
 }
 
+/// Injectables are refused with 403 and the validation code, whatever the code
+/// (SPEC §14), unknown keys included.
+fn shipping_refused(code: ValidationCode) -> AppError {
+    AppError::new(
+        actix_web::http::StatusCode::FORBIDDEN,
+        code.as_str(),
+        code.detail(),
+    )
+}
+
 /// `POST /v1/licenses/injectables`: the product's active injectables (only those with
 /// one of `slugs`, when given) for a license that validates, refused like `checkout`
 /// otherwise. Injectables are read from the database on every call (not cached).
@@ -448,14 +458,13 @@ pub async fn injectables(
     slugs: Option<Vec<String>>,
 ) -> Result<InjectablesView, AppError> {
     let now = state.clock.now();
-    let lookup = lookup_form(&request.key).ok_or_else(|| refusal(ValidationCode::NotFound))?;
-    let loaded = load(state, &lookup)
-        .await?
-        .ok_or_else(|| refusal(ValidationCode::NotFound))?;
+    let not_found = || shipping_refused(ValidationCode::NotFound);
+    let lookup = lookup_form(&request.key).ok_or_else(not_found)?;
+    let loaded = load(state, &lookup).await?.ok_or_else(not_found)?;
     let runtime = &loaded.runtime;
     let verdict = decide(Some(&context(runtime)), &request.question(), now);
     if verdict.code != ValidationCode::Valid {
-        return Err(refusal(verdict.code));
+        return Err(shipping_refused(verdict.code));
     }
     let found = state
         .injectables

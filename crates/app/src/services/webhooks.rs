@@ -8,7 +8,7 @@ use licentia_domain::text::Description;
 use licentia_domain::webhook::{
     Delivery, DeliveryState, EventSelection, WebhookEndpoint, WebhookSecret, WebhookUrl,
 };
-use licentia_ports::{Page, PageRequest, RepositoryError, SealedSecret};
+use licentia_ports::{Page, PageRequest, RepositoryError, Resend, SealedSecret};
 use serde_json::json;
 
 use crate::api::auth::Caller;
@@ -73,6 +73,7 @@ async fn product_scope(
 /// 422 on `url` unless the notifier's guard accepts every address it resolves to.
 async fn vet(state: &AppState, url: &WebhookUrl) -> Result<(), AppError> {
     state.notifier.vet(url.as_str()).await.map_err(|refused| {
+        tracing::info!(?refused, "webhook URL refused");
         AppError::validation(vec![FieldError {
             field: "url".into(),
             message: refused.to_string(),
@@ -159,8 +160,11 @@ pub async fn replace(
     fields: WebhookFields,
 ) -> Result<WebhookEndpoint, AppError> {
     caller.require(Resource::Webhooks, Action::Write)?;
+    let current = load(state, caller, id).await?;
     let product_id = product_scope(state, caller, fields.product_id).await?;
-    vet(state, &fields.url).await?;
+    if fields.url != current.url {
+        vet(state, &fields.url).await?;
+    }
     let now = state.clock.now();
     state
         .webhooks
@@ -220,6 +224,7 @@ pub async fn send_test(
 ) -> Result<Delivery, AppError> {
     caller.require(Resource::Webhooks, Action::Write)?;
     let endpoint = load(state, caller, id).await?;
+    require_enabled(&endpoint)?;
     let event = NewEvent::new(
         EventType::WebhookTest,
         endpoint.product_id,
@@ -259,10 +264,29 @@ pub async fn retry(
     delivery: DeliveryId,
 ) -> Result<Delivery, AppError> {
     caller.require(Resource::Webhooks, Action::Write)?;
-    load(state, caller, id).await?;
-    state
+    require_enabled(&load(state, caller, id).await?)?;
+    let resend = state
         .webhooks
         .retry_delivery(caller.tenant(), id, delivery, state.clock.now())
         .await
-        .map_err(|e| AppError::from_repository(e, "delivery", delivery))
+        .map_err(|e| AppError::from_repository(e, "delivery", delivery))?;
+    match resend {
+        Resend::Queued(delivery) => Ok(delivery),
+        Resend::InFlight => Err(AppError::conflict(
+            "DELIVERY_IN_FLIGHT",
+            "an attempt of this delivery is under way; retry once it is logged",
+        )),
+    }
+}
+
+/// 409 `WEBHOOK_DISABLED`: nothing is sent to a disabled endpoint.
+fn require_enabled(endpoint: &WebhookEndpoint) -> Result<(), AppError> {
+    if endpoint.enabled {
+        Ok(())
+    } else {
+        Err(AppError::conflict(
+            "WEBHOOK_DISABLED",
+            "the endpoint is disabled; enable it first (PUT with \"enabled\": true)",
+        ))
+    }
 }

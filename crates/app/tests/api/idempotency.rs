@@ -249,3 +249,37 @@ async fn an_overlong_key_is_400_and_creates_nothing() {
     let ok = post_with_key(&app, "/customers", &session, Some(&longest), &ada()).await;
     assert_eq!(ok.status, 201, "255 characters are allowed: {:?}", ok.body);
 }
+
+#[tokio::test]
+async fn a_replayed_secret_is_sealed_at_rest() {
+    let app = spawn_app().await;
+    let token = app.register("ada@example.com").await;
+    let body = json!({"name": "shop", "scopes": ["licenses:read"]});
+    let first = post_with_key(&app, "/api-keys", &token, Some("key-1"), &body).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let secret = first.data()["secret"]
+        .as_str()
+        .expect("a secret")
+        .to_owned();
+
+    let stored: i64 = app
+        .db
+        .scalar(&format!(
+            "SELECT count(*) AS value FROM idempotency_keys \
+             WHERE body IS NOT NULL AND position(convert_to('{secret}', 'UTF8') in body) = 0"
+        ))
+        .await;
+    assert_eq!(
+        stored, 1,
+        "the stored answer exists and does not hold the secret in clear"
+    );
+
+    let again = post_with_key(&app, "/api-keys", &token, Some("key-1"), &body).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(
+        again.data()["secret"],
+        secret.as_str(),
+        "the replay still shows it"
+    );
+}

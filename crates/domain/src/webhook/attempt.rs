@@ -5,7 +5,9 @@
 //! - Anything else (another status, a timeout, a refused address) is a failure: the
 //!   delivery is retried on the [`RetrySchedule`] until it runs out, and an endpoint
 //!   that has been failing for [`DISABLE_AFTER`] is disabled, with the reason kept for
-//!   its owner to read.
+//!   its owner to read (the delivery stays scheduled, to resume if it is enabled again).
+//! - A delivery given up after its last retry ends the endpoint's failure streak: the
+//!   next failure, perhaps days later, starts a new one rather than disabling at once.
 
 use time::{Duration, OffsetDateTime};
 
@@ -48,8 +50,8 @@ pub enum DeliveryNext {
 /// What happens to the endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EndpointHealth {
-    /// It answered: any failure streak ends.
-    Healthy,
+    /// Any failure streak ends: it answered, or a delivery was given up.
+    StreakEnded,
     /// It has failed continuously since this time.
     FailingSince(OffsetDateTime),
     /// It is disabled; the reason is shown to its owner.
@@ -83,7 +85,7 @@ pub fn judge_attempt(schedule: &RetrySchedule, facts: AttemptFacts<'_>) -> Attem
     match facts.outcome {
         AttemptOutcome::Delivered => AttemptVerdict {
             delivery: DeliveryNext::Succeeded,
-            endpoint: EndpointHealth::Healthy,
+            endpoint: EndpointHealth::StreakEnded,
         },
         AttemptOutcome::Gone => AttemptVerdict {
             delivery: DeliveryNext::GaveUp,
@@ -93,25 +95,23 @@ pub fn judge_attempt(schedule: &RetrySchedule, facts: AttemptFacts<'_>) -> Attem
         },
         AttemptOutcome::Failed => {
             let since = facts.failing_since.unwrap_or(facts.now);
-            if facts.now - since >= DISABLE_AFTER {
-                return AttemptVerdict {
-                    delivery: DeliveryNext::GaveUp,
-                    endpoint: EndpointHealth::Disable {
-                        reason: format!(
-                            "every delivery failed for 24 hours (last error: {})",
-                            facts.error
-                        ),
-                    },
-                };
-            }
             let delivery = match schedule.delay_after(facts.attempt_number, facts.jitter) {
                 Some(delay) => DeliveryNext::RetryAt(facts.now + delay),
                 None => DeliveryNext::GaveUp,
             };
-            AttemptVerdict {
-                delivery,
-                endpoint: EndpointHealth::FailingSince(since),
-            }
+            let endpoint = if facts.now - since >= DISABLE_AFTER {
+                EndpointHealth::Disable {
+                    reason: format!(
+                        "every delivery failed for 24 hours (last error: {})",
+                        facts.error
+                    ),
+                }
+            } else if delivery == DeliveryNext::GaveUp {
+                EndpointHealth::StreakEnded
+            } else {
+                EndpointHealth::FailingSince(since)
+            };
+            AttemptVerdict { delivery, endpoint }
         }
     }
 }
@@ -158,7 +158,7 @@ mod tests {
             facts(AttemptOutcome::Delivered, 3),
         );
         assert_eq!(verdict.delivery, DeliveryNext::Succeeded);
-        assert_eq!(verdict.endpoint, EndpointHealth::Healthy);
+        assert_eq!(verdict.endpoint, EndpointHealth::StreakEnded);
     }
 
     #[test]
@@ -181,15 +181,12 @@ mod tests {
     }
 
     #[test]
-    fn the_last_attempt_gives_up_without_disabling_a_young_streak() {
+    fn the_last_attempt_gives_up_and_ends_a_young_streak() {
         let mut last = facts(AttemptOutcome::Failed, 10);
         last.failing_since = Some(NOW - Duration::hours(2));
         let verdict = judge_attempt(&RetrySchedule::default(), last);
         assert_eq!(verdict.delivery, DeliveryNext::GaveUp);
-        assert_eq!(
-            verdict.endpoint,
-            EndpointHealth::FailingSince(NOW - Duration::hours(2))
-        );
+        assert_eq!(verdict.endpoint, EndpointHealth::StreakEnded);
     }
 
     #[test]
@@ -197,7 +194,11 @@ mod tests {
         let mut old = facts(AttemptOutcome::Failed, 2);
         old.failing_since = Some(NOW - DISABLE_AFTER);
         let verdict = judge_attempt(&RetrySchedule::default(), old);
-        assert_eq!(verdict.delivery, DeliveryNext::GaveUp);
+        assert_eq!(
+            verdict.delivery,
+            DeliveryNext::RetryAt(NOW + Duration::seconds(20)),
+            "kept scheduled, to resume when enabled again"
+        );
         assert!(
             matches!(verdict.endpoint, EndpointHealth::Disable { ref reason } if reason.contains("HTTP 500"))
         );

@@ -33,12 +33,22 @@ pub struct WebhookEndpoint {
     pub updated_at: OffsetDateTime,
 }
 
+/// The routing rule on its own (for stores that fan out without loading whole
+/// endpoints): an endpoint selecting `events`, filtered to `endpoint_product`, receives
+/// an event of `event_type` about `event_product`.
+pub fn routes(
+    events: &EventSelection,
+    endpoint_product: Option<ProductId>,
+    event_type: &str,
+    event_product: Option<ProductId>,
+) -> bool {
+    events.includes(event_type) && endpoint_product.is_none_or(|mine| event_product == Some(mine))
+}
+
 impl WebhookEndpoint {
     /// Whether an event of `event_type` about `product` goes to this endpoint.
     pub fn wants(&self, event_type: &str, product: Option<ProductId>) -> bool {
-        self.enabled
-            && self.events.includes(event_type)
-            && self.product_id.is_none_or(|mine| product == Some(mine))
+        self.enabled && routes(&self.events, self.product_id, event_type, product)
     }
 
     /// Turns it on again: the failure streak and the disable reason are forgotten.

@@ -5,7 +5,9 @@
 //! caller can never read another's stored answer; anonymous requests are not stored.
 //! A retry with a different body answers 409 `IDEMPOTENCY_KEY_REUSED`; a retry
 //! while the first request still runs answers 409 `IDEMPOTENCY_KEY_IN_USE`. Server
-//! errors (5xx) and 429s are not stored, so a retry runs again.
+//! errors (5xx) and 429s are not stored, so a retry runs again. Stored bodies are
+//! sealed with the master key (answers may carry a secret shown once, such as a new
+//! API key or webhook secret), bound to their scope and key.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -64,7 +66,7 @@ pub async fn idempotency(
         .await;
     let early = match start {
         Ok(IdempotencyStart::Started) => None,
-        Ok(IdempotencyStart::Replay(stored)) => Some(replay(stored)),
+        Ok(IdempotencyStart::Replay(stored)) => Some(replay(&state, &label(&scope, &key), stored)),
         Ok(IdempotencyStart::Mismatch) => Some(
             AppError::conflict(
                 "IDEMPOTENCY_KEY_REUSED",
@@ -100,11 +102,12 @@ pub async fn idempotency(
         .await
         .map_err(|_| AppError::internal("could not buffer the response"))?;
     let storable = !(status.is_server_error() || status.as_u16() == 429);
-    let outcome = if storable {
+    let sealed = state.master_key.seal(&label(&scope, &key), &bytes);
+    let outcome = if let (true, Ok(body)) = (storable, sealed) {
         let stored = StoredResponse {
             status: status.as_u16(),
             content_type,
-            body: bytes.to_vec(),
+            body,
         };
         state.idempotency.complete(&scope, &key, stored).await
     } else {
@@ -137,11 +140,20 @@ fn request_fingerprint(req: &actix_web::HttpRequest, body: &[u8]) -> Vec<u8> {
     digest(&SHA256, &material).as_ref().to_vec()
 }
 
-fn replay(stored: StoredResponse) -> HttpResponse {
+/// What a stored body is sealed to: its credential scope and key.
+fn label(scope: &str, key: &str) -> String {
+    format!("idempotency:{scope}:{key}")
+}
+
+fn replay(state: &AppState, label: &str, stored: StoredResponse) -> HttpResponse {
+    let body = match state.master_key.open(label, &stored.body) {
+        Ok(body) => secrecy::ExposeSecret::expose_secret(&body).clone(),
+        Err(error) => return AppError::internal(error).error_response(),
+    };
     let status = actix_web::http::StatusCode::from_u16(stored.status)
         .unwrap_or(actix_web::http::StatusCode::OK);
     HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, stored.content_type))
         .insert_header(("idempotent-replayed", HeaderValue::from_static("true")))
-        .body(stored.body)
+        .body(body)
 }
