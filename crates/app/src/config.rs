@@ -65,7 +65,7 @@ pub struct WebhookSettings {
     /// Endpoints may resolve to loopback, private and link-local addresses
     /// (`LICENTIA_WEBHOOKS_ALLOW_PRIVATE`); cloud metadata addresses stay refused.
     pub allow_private: bool,
-    /// This process runs a dispatcher (`LICENTIA_WEBHOOK_DISPATCHER`, default on; any
+    /// This process runs a dispatcher (`LICENTIA_WEBHOOKS_DISPATCHER`, default on; any
     /// number of instances may).
     pub dispatcher: bool,
     /// How often an idle dispatcher looks for due deliveries.
@@ -169,7 +169,7 @@ impl Settings {
             webhooks: WebhookSettings {
                 allow_http: source.flag("LICENTIA_WEBHOOKS_ALLOW_HTTP", false)?,
                 allow_private: source.flag("LICENTIA_WEBHOOKS_ALLOW_PRIVATE", false)?,
-                dispatcher: source.flag("LICENTIA_WEBHOOK_DISPATCHER", true)?,
+                dispatcher: source.flag("LICENTIA_WEBHOOKS_DISPATCHER", true)?,
                 poll_interval: Duration::from_secs(1),
                 lease: time::Duration::seconds(60),
                 timeout: Duration::from_secs(10),
