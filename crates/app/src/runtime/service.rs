@@ -397,15 +397,8 @@ pub async fn checkout(
     ttl_seconds: u32,
 ) -> Result<CheckoutView, AppError> {
     let now = state.clock.now();
-    let lookup = lookup_form(&request.key).ok_or_else(|| refusal(ValidationCode::NotFound))?;
-    let loaded = load(state, &lookup)
-        .await?
-        .ok_or_else(|| refusal(ValidationCode::NotFound))?;
+    let loaded = valid_license(state, &request, now, refusal).await?;
     let runtime = &loaded.runtime;
-    let verdict = decide(Some(&context(runtime)), &request.question(), now);
-    if verdict.code != ValidationCode::Valid {
-        return Err(refusal(verdict.code));
-    }
     let key = state
         .key_ring
         .active()
@@ -439,6 +432,26 @@ pub async fn checkout(
     })
 }
 
+/// The license of a request that validates, or the refusal `refuse` makes of its code
+/// (for endpoints that hand out something only a valid license may have).
+async fn valid_license(
+    state: &AppState,
+    request: &RuntimeRequest,
+    now: OffsetDateTime,
+    refuse: fn(ValidationCode) -> AppError,
+) -> Result<Arc<CachedLicense>, AppError> {
+    let lookup = lookup_form(&request.key).ok_or_else(|| refuse(ValidationCode::NotFound))?;
+    let loaded = load(state, &lookup)
+        .await?
+        .ok_or_else(|| refuse(ValidationCode::NotFound))?;
+    let verdict = decide(Some(&context(&loaded.runtime)), &request.question(), now);
+    if verdict.code == ValidationCode::Valid {
+        Ok(loaded)
+    } else {
+        Err(refuse(verdict.code))
+    }
+}
+
 /// Injectables are refused with 403 and the validation code, whatever the code
 /// (SPEC §14), unknown keys included.
 fn shipping_refused(code: ValidationCode) -> AppError {
@@ -458,14 +471,8 @@ pub async fn injectables(
     slugs: Option<Vec<String>>,
 ) -> Result<InjectablesView, AppError> {
     let now = state.clock.now();
-    let not_found = || shipping_refused(ValidationCode::NotFound);
-    let lookup = lookup_form(&request.key).ok_or_else(not_found)?;
-    let loaded = load(state, &lookup).await?.ok_or_else(not_found)?;
+    let loaded = valid_license(state, &request, now, shipping_refused).await?;
     let runtime = &loaded.runtime;
-    let verdict = decide(Some(&context(runtime)), &request.question(), now);
-    if verdict.code != ValidationCode::Valid {
-        return Err(shipping_refused(verdict.code));
-    }
     let found = state
         .injectables
         .active_for_product(runtime.license.product_id, slugs.as_deref())

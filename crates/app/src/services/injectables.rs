@@ -46,7 +46,7 @@ pub async fn create(
     caller.require(Resource::Injectables, Action::Write)?;
     require_product(state, caller, product).await?;
     let now = state.clock.now();
-    let mut injectable = Injectable {
+    let injectable = Injectable {
         summary: InjectableSummary {
             id: InjectableId::generate(),
             owner: caller.user.id,
@@ -55,15 +55,14 @@ pub async fn create(
             slug: fields.slug,
             content_type: fields.content_type,
             encoding: fields.content.encoding(),
-            size: 0,
+            size: fields.content.bytes().len() as u64,
             target: fields.target,
             active: fields.active,
             created_at: now,
             updated_at: now,
         },
-        content: fields.content.clone(),
+        content: fields.content,
     };
-    injectable.set_content(fields.content);
     state
         .injectables
         .create(injectable)
