@@ -989,8 +989,9 @@ async fn endpoints_are_invisible_to_other_accounts_and_scoped_keys_stay_in_their
     );
 }
 
-#[tokio::test]
-async fn nothing_is_sent_by_hand_to_a_disabled_endpoint_and_it_can_be_changed_whatever_its_dns() {
+/// A server without a dispatcher, an endpoint, and a test event queued for it:
+/// `(app, token, webhook id, delivery id)`.
+async fn queued_test_without_dispatcher() -> (TestApp, String, String, String) {
     let app = spawn_app_with(|s| s.webhooks.dispatcher = false).await;
     let token = app.register("vendor@example.com").await;
     let receiver = WebhookReceiver::start().await;
@@ -998,7 +999,14 @@ async fn nothing_is_sent_by_hand_to_a_disabled_endpoint_and_it_can_be_changed_wh
     let queued = app
         .post(&format!("/webhooks/{hook}/test"), &token, json!({}))
         .await;
+    assert_eq!(queued.status, 202, "{:?}", queued.body);
     let delivery = queued.data()["id"].as_str().expect("id").to_owned();
+    (app, token, hook, delivery)
+}
+
+#[tokio::test]
+async fn nothing_is_sent_by_hand_to_a_disabled_endpoint_and_it_can_be_changed_whatever_its_dns() {
+    let (app, token, hook, delivery) = queued_test_without_dispatcher().await;
 
     // The receiver's name stops resolving; the owner can still switch the endpoint off.
     let gone = "https://receiver.invalid/hook";
@@ -1045,14 +1053,7 @@ async fn nothing_is_sent_by_hand_to_a_disabled_endpoint_and_it_can_be_changed_wh
 
 #[tokio::test]
 async fn a_delivery_being_attempted_cannot_be_resent_until_its_attempt_is_logged() {
-    let app = spawn_app_with(|s| s.webhooks.dispatcher = false).await;
-    let token = app.register("vendor@example.com").await;
-    let receiver = WebhookReceiver::start().await;
-    let (hook, _) = endpoint(&app, &token, &receiver, json!({})).await;
-    let queued = app
-        .post(&format!("/webhooks/{hook}/test"), &token, json!({}))
-        .await;
-    let delivery = queued.data()["id"].as_str().expect("id").to_owned();
+    let (app, token, hook, delivery) = queued_test_without_dispatcher().await;
     let dispatcher = licentia::startup::build_state(&app.settings).expect("state");
     let claimed = dispatcher
         .deliveries
