@@ -194,6 +194,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_actions (id) {
+        id -> Uuid,
+        site_id -> Uuid,
+        action_type -> Text,
+        payload -> Jsonb,
+        state -> Text,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+        done_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        product_id -> Uuid,
+        license_id -> Uuid,
+        domain -> Text,
+        site_url -> Text,
+        site_name -> Nullable<Text>,
+        admin_email -> Nullable<Text>,
+        wp_version -> Nullable<Text>,
+        php_version -> Nullable<Text>,
+        plugin_version -> Nullable<Text>,
+        health_data -> Nullable<Jsonb>,
+        token_hash -> Bytea,
+        last_seen_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -269,6 +303,10 @@ diesel::joinable!(payments -> users (user_id));
 diesel::joinable!(product_domains -> products (product_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(site_actions -> sites (site_id));
+diesel::joinable!(sites -> licenses (license_id));
+diesel::joinable!(sites -> products (product_id));
+diesel::joinable!(sites -> users (user_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -289,6 +327,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     products,
     sessions,
     signing_keys,
+    site_actions,
+    sites,
     users,
     webhook_attempts,
     webhook_deliveries,

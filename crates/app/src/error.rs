@@ -212,6 +212,7 @@ fn not_found_code(resource: &'static str) -> &'static str {
         "webhook" => "WEBHOOK_NOT_FOUND",
         "delivery" => "DELIVERY_NOT_FOUND",
         "injectable" => "INJECTABLE_NOT_FOUND",
+        "site" => "SITE_NOT_FOUND",
         "payment" => "PAYMENT_NOT_FOUND",
         "domain" => "DOMAIN_NOT_FOUND",
         "user" => "USER_NOT_FOUND",

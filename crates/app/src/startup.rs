@@ -84,6 +84,7 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         runtime: store.clone(),
         usage_store: store.clone(),
         signing_keys: store.clone(),
+        sites: store.clone(),
         rate_limiter: crate::rate_limits::limiter(&settings.rate_limits, store.clone()),
         webhooks: store.clone(),
         deliveries: store.clone(),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use licentia_ports::{
     ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck, IdempotencyStore,
     InjectableRepository, LicenseRepository, Notifier, PaymentRepository, ProductRepository,
-    RateLimiter, RuntimeRepository, SigningKeyRepository, UsageRepository, UserRepository,
-    WebhookRepository,
+    RateLimiter, RuntimeRepository, SigningKeyRepository, SiteRepository, UsageRepository,
+    UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -31,6 +31,7 @@ pub struct AppState {
     pub runtime: Arc<dyn RuntimeRepository>,
     pub usage_store: Arc<dyn UsageRepository>,
     pub signing_keys: Arc<dyn SigningKeyRepository>,
+    pub sites: Arc<dyn SiteRepository>,
     pub webhooks: Arc<dyn WebhookRepository>,
     pub deliveries: Arc<dyn DeliveryQueue>,
     pub notifier: Arc<dyn Notifier>,

@@ -99,3 +99,11 @@ typed_id!(
     /// A payment.
     PaymentId
 );
+typed_id!(
+    /// A WordPress site registered with a license.
+    SiteId
+);
+typed_id!(
+    /// An action queued for a WordPress site.
+    SiteActionId
+);

@@ -30,6 +30,7 @@ pub mod refusal;
 pub mod scope;
 pub mod secret_token;
 pub mod signing;
+pub mod site;
 pub mod slug;
 pub mod text;
 pub mod validation;

@@ -23,6 +23,8 @@ pub enum TokenKind {
     ApiKey,
     /// Login session token: `sess_…`.
     Session,
+    /// A WordPress site's token: `site_…`.
+    Site,
 }
 
 impl TokenKind {
@@ -31,6 +33,7 @@ impl TokenKind {
         match self {
             Self::ApiKey => "sk_live_",
             Self::Session => "sess_",
+            Self::Site => "site_",
         }
     }
 }

@@ -16,6 +16,7 @@ mod payments;
 mod products;
 mod rate_limits;
 mod runtime;
+mod sites;
 mod tenant;
 mod users;
 mod webhooks;
@@ -38,6 +39,7 @@ pub use runtime::{
     Change, ChangeFeed, DecideSeat, RuntimeLicense, RuntimeRepository, SeatChange, SeatDecision,
     SeatOutcome, SigningKeyRepository, StoredSigningKey, UsageRepository,
 };
+pub use sites::{ActionExchange, AuthenticatedSite, SiteFilter, SiteRepository};
 pub use tenant::Tenant;
 pub use users::{NewSession, NewUser, SessionLookup, UserRepository};
 pub use webhooks::{Resend, SealedSecret, WebhookRepository};

@@ -12,6 +12,7 @@ mod products;
 mod rate_limits;
 mod runtime;
 mod signing_keys;
+mod sites;
 mod usage;
 mod users;
 mod webhooks;

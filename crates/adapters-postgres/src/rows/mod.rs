@@ -10,6 +10,7 @@ mod injectable;
 mod license;
 mod payment;
 mod product;
+mod site;
 mod user;
 mod webhook;
 
@@ -20,6 +21,7 @@ pub(crate) use injectable::{InjectableRow, InjectableSummaryRow};
 pub(crate) use license::LicenseRow;
 pub(crate) use payment::PaymentRow;
 pub(crate) use product::ProductRow;
+pub(crate) use site::{SiteActionRow, SiteRow};
 pub(crate) use user::UserRow;
 pub(crate) use webhook::{AttemptRow, DeliveryRow, NewWebhookEndpointRow, WebhookEndpointRow};
 

@@ -29,7 +29,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(routes::licenses::configure)
             .configure(routes::payments::configure)
             .configure(routes::webhooks::configure)
-            .configure(routes::injectables::configure),
+            .configure(routes::injectables::configure)
+            .configure(routes::wordpress::configure)
+            .configure(routes::sites::configure),
     );
 }
 

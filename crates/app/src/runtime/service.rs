@@ -342,10 +342,10 @@ pub async fn heartbeat(
     request: RuntimeRequest,
 ) -> Result<ValidationView, AppError> {
     let now = state.clock.now();
-    if request.fingerprint.is_none() {
+    if request.seat().is_none() {
         return Err(AppError::invalid_field(
             "fingerprint",
-            &licentia_domain::ValidationError::new("is required"),
+            &licentia_domain::ValidationError::new("is required (or a domain, for a site seat)"),
         ));
     }
     let lookup = lookup_form(&request.key).ok_or_else(|| refusal(ValidationCode::NotFound))?;
@@ -486,4 +486,14 @@ pub async fn injectables(
         nonce: request.nonce,
         validated_at: now,
     })
+}
+
+/// The license a key names (through the cache), for endpoints that act on it after a
+/// seat change (WordPress registration). 404 `NOT_FOUND` for an unknown key.
+pub async fn license_for(state: &AppState, key: &str) -> Result<RuntimeLicense, AppError> {
+    let lookup = lookup_form(key).ok_or_else(|| refusal(ValidationCode::NotFound))?;
+    load(state, &lookup)
+        .await?
+        .map(|entry| entry.runtime.clone())
+        .ok_or_else(|| refusal(ValidationCode::NotFound))
 }

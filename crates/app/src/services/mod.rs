@@ -7,4 +7,5 @@ pub mod injectables;
 pub mod licenses;
 pub mod payments;
 pub mod products;
+pub mod sites;
 pub mod webhooks;

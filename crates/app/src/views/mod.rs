@@ -12,6 +12,7 @@ mod license;
 mod payment;
 mod payment_status;
 mod product;
+mod site;
 mod validation;
 mod webhook;
 
@@ -24,6 +25,9 @@ pub use license::{LicenseDomainView, LicenseView};
 pub use payment::PaymentView;
 pub use payment_status::{CurrencyTotalView, PaymentStatusView};
 pub use product::{ProductDomainView, ProductView};
+pub use site::{
+    PendingActionsView, RegisteredSiteView, SiteActionView, SiteHeartbeatView, SiteView,
+};
 pub use validation::{
     CheckoutView, DeactivationView, InjectablesView, RuntimeLicenseView, ValidationView,
 };

@@ -10,7 +10,9 @@ pub mod licenses;
 pub mod payments;
 pub mod products;
 pub mod runtime;
+pub mod sites;
 pub mod webhooks;
+pub mod wordpress;
 
 use crate::error::AppError;
 

@@ -56,8 +56,8 @@ struct RuntimeBody {
 
 type Short = BoundedText<255>;
 
-/// Parses the raw body (so that even a malformed one gets a signed answer).
-fn parse_body(bytes: &[u8]) -> Result<RuntimeBody, AppError> {
+/// Parses a raw JSON body (so that even a malformed one gets a signed answer).
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
             AppError::validation(vec![FieldError {
@@ -120,7 +120,7 @@ fn parse_request(
 
 /// Parses a body into a request, or the 422 / 400 to answer.
 fn request(req: &HttpRequest, bytes: &[u8]) -> Result<(RuntimeRequest, RuntimeBody), AppError> {
-    let mut body = parse_body(bytes)?;
+    let mut body: RuntimeBody = parse_json(bytes)?;
     let mut fields = Fields::default();
     let parsed = parse_request(req, &mut body, &mut fields);
     let parsed = fields.finish(|| parsed)?;

@@ -1,0 +1,2 @@
+DROP TABLE site_actions;
+DROP TABLE sites;
