@@ -24,3 +24,4 @@ mod runtime_validation;
 mod scopes;
 mod tenancy;
 mod webhooks;
+mod wordpress;
