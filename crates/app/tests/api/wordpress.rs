@@ -383,7 +383,7 @@ async fn the_vendor_lists_filters_and_deletes_sites() {
     let all = app.get("/sites", &l.token).await;
     assert_eq!(all.body["meta"]["total"], 3);
     let stale = app.get("/sites?stale=true", &l.token).await;
-    assert_eq!(ids(&stale), [quiet.clone()]);
+    assert_eq!(ids(&stale), std::slice::from_ref(&quiet));
     assert_eq!(stale.data()[0]["stale"], true);
     let by_license = app
         .get(&format!("/sites?licenseId={}", l.id()), &l.token)
