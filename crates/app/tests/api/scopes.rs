@@ -43,6 +43,7 @@ struct Fixture {
     webhook: String,
     delivery: String,
     injectable: String,
+    site: String,
     /// A pending payment for `license`.
     payment: String,
 }
@@ -128,6 +129,13 @@ impl Fixture {
             )
             .await;
         assert_eq!(payment.status, 201, "payment: {:?}", payment.body);
+        let site = app
+            .runtime(
+                "/wordpress/register",
+                json!({"licenseKey": license_key, "siteUrl": format!("https://{LICENSE_DOMAIN}")}),
+            )
+            .await;
+        assert_eq!(site.status, 201, "site: {:?}", site.body);
         Self {
             n,
             slug,
@@ -139,6 +147,7 @@ impl Fixture {
             webhook,
             delivery: id_of(&delivery),
             injectable: id_of(&injectable),
+            site: site.data()["siteId"].as_str().expect("site id").to_owned(),
             payment: id_of(&payment),
         }
     }
@@ -153,6 +162,7 @@ impl Fixture {
             .replace("{webhook}", &self.webhook)
             .replace("{delivery}", &self.delivery)
             .replace("{injectable}", &self.injectable)
+            .replace("{site}", &self.site)
             .replace("{payment}", &self.payment)
             .replace("{productDomain}", PRODUCT_DOMAIN)
             .replace("{licenseDomain}", LICENSE_DOMAIN)
@@ -195,6 +205,8 @@ async fn state_digest(app: &TestApp) -> i64 {
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_endpoints t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM webhook_deliveries t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM injectables t), '-'), \
+               coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM sites t), '-'), \
+               coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM site_actions t), '-'), \
                coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM payments t), '-'), \
                coalesce((SELECT string_agg((k.id, k.name, k.secret_hash, k.previous_secret_hash, \
                    k.previous_valid_until, k.scopes, k.product_id, k.expires_at, k.revoked_at)::text, \
@@ -705,6 +717,41 @@ async fn injectable_routes_need_the_injectables_scopes() {
 }
 
 #[tokio::test]
+async fn site_routes_need_the_sites_scopes() {
+    check_matrix(&[
+        Route {
+            method: "GET",
+            path: "/sites",
+            scopes: &["sites:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/sites/{site}",
+            scopes: &["sites:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/sites/{site}/actions",
+            scopes: &["sites:write"],
+            body: |_| Some(json!({"type": "message", "payload": {"text": "hello"}})),
+            success: 201,
+        },
+        Route {
+            method: "DELETE",
+            path: "/sites/{site}",
+            scopes: &["sites:write"],
+            body: no_body,
+            success: 204,
+        },
+    ])
+    .await;
+}
+
+#[tokio::test]
 async fn write_does_not_imply_read() {
     let app = quiet_app().await;
     let session = app.register("ada@example.com").await;
@@ -807,6 +854,8 @@ async fn a_star_key_reaches_every_management_route() {
         "/webhooks/{webhook}/deliveries",
         "/products/{product}/injectables",
         "/injectables/{injectable}",
+        "/sites",
+        "/sites/{site}",
         "/auth/me",
     ] {
         let path = fixture.fill(path);

@@ -373,8 +373,26 @@ async fn every_event_the_api_produces_arrives_signed_with_the_standard_headers()
             .status,
         204
     );
+    let sold = app.license(&token, &kept, json!({})).await;
+    let payment = app
+        .post(
+            "/payments",
+            &token,
+            json!({"productId": kept, "licenseId": sold["id"], "amount": 4900, "currency": "EUR", "status": "succeeded"}),
+        )
+        .await;
+    assert_eq!(payment.status, 201, "{:?}", payment.body);
+    let site = app
+        .runtime(
+            "/wordpress/register",
+            json!({"licenseKey": sold["key"], "siteUrl": "https://shop.example.com"}),
+        )
+        .await;
+    assert_eq!(site.status, 201, "{:?}", site.body);
 
     let expected: BTreeSet<String> = [
+        "payment.created",
+        "site.registered",
         "product.created",
         "product.updated",
         "product.deleted",
