@@ -54,12 +54,20 @@ fn seat_request(key: &str, domain: &DomainName) -> RuntimeRequest {
     }
 }
 
+/// A registration's result: the site, its new token, and whether the site is new.
+#[derive(Debug)]
+pub struct Registered {
+    pub site: Site,
+    pub token: PlainToken,
+    pub created: bool,
+}
+
 /// Registers a site: takes (or keeps) its site seat, then stores the site with a
 /// fresh token. Re-registering keeps the site's id and retires its old token.
 pub async fn register(
     state: &AppState,
     registration: Registration,
-) -> Result<(Site, PlainToken), AppError> {
+) -> Result<Registered, AppError> {
     let domain = registration.url.domain().clone();
     let details = ActivationDetails {
         name: registration.name.as_ref().map(|n| n.as_str().to_owned()),
@@ -91,7 +99,7 @@ pub async fn register(
         updated_at: now,
     };
     let token = PlainToken::generate(TokenKind::Site);
-    let (site, _) = state
+    let (site, created) = state
         .sites
         .register(site, token.hash(), &|site| {
             NewEvent::new(
@@ -102,7 +110,11 @@ pub async fn register(
         })
         .await
         .map_err(|e| AppError::from_repository(e, "site", "new"))?;
-    Ok((site, token))
+    Ok(Registered {
+        site,
+        token,
+        created,
+    })
 }
 
 /// The site a token belongs to: 401 `INVALID_SITE_TOKEN` otherwise (malformed tokens

@@ -80,12 +80,17 @@ async fn register(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byte
                 ip_address: req.peer_addr().map(|a| a.ip().to_string()),
             })
         })?;
-        let (site, token) = sites::register(&state, registration).await?;
+        let registered = sites::register(&state, registration).await?;
+        let status = if registered.created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
         Ok((
-            StatusCode::CREATED,
+            status,
             RegisteredSiteView {
-                site_id: site.id,
-                site_token: token.expose().to_owned(),
+                site_id: registered.site.id,
+                site_token: registered.token.expose().to_owned(),
             },
         ))
     }
