@@ -41,7 +41,8 @@ enum Command {
     Test(test::TestArgs),
     /// Create the database if missing, then apply pending migrations (`licentia migrate`).
     Migrate,
-    /// Run `licentia admin …` (create-user, create-api-key, revoke-api-key, set-tier).
+    /// Run `licentia admin …` (create-user, create-api-key, revoke-api-key, set-tier,
+    /// licenses expire-now, outbox status|retry).
     #[command(disable_help_flag = true)]
     Admin(admin::AdminArgs),
     /// Benchmark the release server (wrk on loopback) and write docs/benchmarks.md.

@@ -12,7 +12,9 @@ use licentia_domain::secret_token::{PlainToken, TokenKind};
 use licentia_domain::text::Name;
 use licentia_ports::Tenant;
 
-use crate::cli::{AdminCommand, CreateApiKey, CreateUser, SigningKeyCommand};
+use crate::cli::{
+    AdminCommand, CreateApiKey, CreateUser, LicensesCommand, OutboxCommand, SigningKeyCommand,
+};
 use crate::services::{accounts, api_keys};
 use crate::state::AppState;
 
@@ -23,7 +25,50 @@ pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> 
         AdminCommand::CreateApiKey(args) => create_api_key(state, args).await,
         AdminCommand::RevokeApiKey { id } => revoke_api_key(state, &id).await,
         AdminCommand::SetTier { user, tier } => set_tier(state, &user, &tier).await,
+        AdminCommand::Licenses(LicensesCommand::ExpireNow) => expire_now(state).await,
+        AdminCommand::Outbox(OutboxCommand::Status) => outbox_status(state).await,
+        AdminCommand::Outbox(OutboxCommand::Retry { webhook }) => {
+            outbox_retry(state, webhook.as_deref()).await
+        }
     }
+}
+
+async fn expire_now(state: &AppState) -> anyhow::Result<()> {
+    println!("expiring licenses past their expiry…");
+    let expired = crate::workers::expiry_sweep::sweep(state).await;
+    println!("{expired} license(s) marked EXPIRED");
+    Ok(())
+}
+
+async fn outbox_status(state: &AppState) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let stats = state
+        .deliveries
+        .stats(now)
+        .await
+        .map_err(|e| anyhow!("reading the outbox: {e}"))?;
+    println!("pending    {} ({} due now)", stats.pending, stats.due);
+    println!("paused     {} (their endpoint is disabled)", stats.paused);
+    println!("succeeded  {}", stats.succeeded);
+    println!("failed     {}", stats.failed);
+    match stats.oldest_due_at {
+        Some(at) => println!("oldest due {}s ago", (now - at).whole_seconds().max(0)),
+        None => println!("oldest due -"),
+    }
+    Ok(())
+}
+
+async fn outbox_retry(state: &AppState, webhook: Option<&str>) -> anyhow::Result<()> {
+    let webhook = webhook
+        .map(|raw| raw.parse().map_err(|_| anyhow!("--webhook must be a UUID")))
+        .transpose()?;
+    let requeued = state
+        .deliveries
+        .requeue_failed(webhook, state.clock.now())
+        .await
+        .map_err(|e| anyhow!("requeueing: {e}"))?;
+    println!("{requeued} failed delivery(ies) due again; running servers send them within seconds");
+    Ok(())
 }
 
 async fn create_user(state: &AppState, args: CreateUser) -> anyhow::Result<()> {

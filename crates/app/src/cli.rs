@@ -50,6 +50,33 @@ pub enum AdminCommand {
         #[arg(long)]
         tier: String,
     },
+    /// Licenses.
+    #[command(subcommand)]
+    Licenses(LicensesCommand),
+    /// The webhook outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+/// `admin licenses …`.
+#[derive(Debug, Subcommand)]
+pub enum LicensesCommand {
+    /// Persist EXPIRED (with `license.expired` events) for every license past its
+    /// expiry now, instead of waiting for the server's sweep.
+    ExpireNow,
+}
+
+/// `admin outbox …`.
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Webhook deliveries by state, and how overdue the oldest due one is.
+    Status,
+    /// Make given-up deliveries due again (all, or one endpoint's).
+    Retry {
+        /// Only this webhook endpoint's deliveries.
+        #[arg(long)]
+        webhook: Option<String>,
+    },
 }
 
 /// `admin create-user`.

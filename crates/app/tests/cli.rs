@@ -506,3 +506,104 @@ async fn a_bad_bind_address_stops_serve_with_exit_code_2() {
     assert_eq!(err.trim().lines().count(), 1, "one clear line: {err:?}");
     assert!(err.contains("LICENTIA_BIND"), "{err}");
 }
+
+#[tokio::test]
+async fn licenses_expire_now_runs_the_sweep() {
+    let app =
+        spawn_app_with(|s| s.expiry_sweep_interval = std::time::Duration::from_secs(3600)).await;
+    let token = app.register("vendor@example.com").await;
+    let product = app.product(&token, "app").await;
+    let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("formats");
+    app.license(&token, &product, json!({"expiresAt": soon}))
+        .await;
+    app.license(&token, &product, json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    let output = licentia(
+        Some(&app.db),
+        &["admin", "licenses", "expire-now"],
+        &[],
+        None,
+    )
+    .await;
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("1 license(s) marked EXPIRED"),
+        "{}",
+        stdout(&output)
+    );
+    let expired: i64 = app
+        .db
+        .scalar("SELECT count(*) AS value FROM licenses WHERE status = 'EXPIRED'")
+        .await;
+    let events: i64 = app
+        .db
+        .scalar("SELECT count(*) AS value FROM outbox_events WHERE event_type = 'license.expired'")
+        .await;
+    assert_eq!((expired, events), (1, 1));
+}
+
+#[tokio::test]
+async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
+    let app = spawn_app_with(|s| s.webhooks.dispatcher = false).await;
+    let token = app.register("vendor@example.com").await;
+    let hook = app
+        .post(
+            "/webhooks",
+            &token,
+            json!({"url": "http://127.0.0.1:9/hook", "events": ["customer.created"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{:?}", hook.body);
+    for n in 0..3 {
+        let customer = app
+            .post(
+                "/customers",
+                &token,
+                json!({"email": format!("c{n}@example.com"), "name": "C"}),
+            )
+            .await;
+        assert_eq!(customer.status, 201);
+    }
+    app.db
+        .execute(
+            "UPDATE webhook_deliveries SET state = 'failed', next_attempt_at = NULL \
+             WHERE id IN (SELECT id FROM webhook_deliveries ORDER BY id LIMIT 2)",
+        )
+        .await;
+
+    let status = licentia(Some(&app.db), &["admin", "outbox", "status"], &[], None).await;
+    assert_success(&status);
+    let text = stdout(&status);
+    assert!(text.contains("pending    1 (1 due now)"), "{text}");
+    assert!(text.contains("failed     2"), "{text}");
+
+    let retry = licentia(Some(&app.db), &["admin", "outbox", "retry"], &[], None).await;
+    assert_success(&retry);
+    assert!(
+        stdout(&retry).contains("2 failed delivery(ies) due again"),
+        "{}",
+        stdout(&retry)
+    );
+    let pending: i64 = app
+        .db
+        .scalar("SELECT count(*) AS value FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= now()")
+        .await;
+    assert_eq!(pending, 3);
+
+    let bad = licentia(
+        Some(&app.db),
+        &["admin", "outbox", "retry", "--webhook", "nope"],
+        &[],
+        None,
+    )
+    .await;
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("--webhook must be a UUID"),
+        "{}",
+        stderr(&bad)
+    );
+}

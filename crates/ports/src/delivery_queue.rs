@@ -42,6 +42,22 @@ pub struct AttemptRecord {
     pub endpoint: EndpointHealth,
 }
 
+/// What the queue holds, for operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueStats {
+    /// Waiting for an attempt, of enabled endpoints.
+    pub pending: u64,
+    /// Of which due now (or overdue).
+    pub due: u64,
+    /// Waiting, but their endpoint is disabled.
+    pub paused: u64,
+    pub succeeded: u64,
+    /// Given up.
+    pub failed: u64,
+    /// When the most overdue delivery of an enabled endpoint was due.
+    pub oldest_due_at: Option<OffsetDateTime>,
+}
+
 /// The queue of webhook deliveries.
 #[async_trait]
 pub trait DeliveryQueue: Send + Sync {
@@ -56,4 +72,15 @@ pub trait DeliveryQueue: Send + Sync {
 
     /// Logs the attempt, moves the delivery on and updates the endpoint's health.
     async fn record(&self, record: AttemptRecord) -> Result<(), RepositoryError>;
+
+    /// Counts by state, at `now`.
+    async fn stats(&self, now: OffsetDateTime) -> Result<QueueStats, RepositoryError>;
+
+    /// Makes given-up deliveries (of one endpoint, or all) due again at `now`; returns
+    /// how many.
+    async fn requeue_failed(
+        &self,
+        webhook: Option<WebhookId>,
+        now: OffsetDateTime,
+    ) -> Result<u64, RepositoryError>;
 }

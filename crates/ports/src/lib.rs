@@ -24,7 +24,7 @@ mod webhooks;
 pub use api_keys::{ApiKeyRepository, AuthenticatedKey, NewApiKey, Rotation};
 pub use clock::{Clock, SystemClock};
 pub use customers::{CustomerFilter, CustomerRepository};
-pub use delivery_queue::{AttemptRecord, DeliveryQueue, DueDelivery};
+pub use delivery_queue::{AttemptRecord, DeliveryQueue, DueDelivery, QueueStats};
 pub use error::{RepositoryError, UniqueField};
 pub use health::HealthCheck;
 pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};

@@ -4,13 +4,15 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::sql_types::{
-    Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    BigInt, Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use licentia_domain::ids::{DeliveryId, EventId, UserId, WebhookId};
 use licentia_domain::webhook::endpoint::PREVIOUS_SECRET_GRACE;
 use licentia_domain::webhook::{DeliveryNext, DeliveryState, EndpointHealth};
-use licentia_ports::{AttemptRecord, DeliveryQueue, DueDelivery, RepositoryError, SealedSecret};
+use licentia_ports::{
+    AttemptRecord, DeliveryQueue, DueDelivery, QueueStats, RepositoryError, SealedSecret,
+};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -41,6 +43,34 @@ RETURNING d.id, d.attempt_count, e.id AS webhook_id, e.user_id, e.url, e.secret_
     CASE WHEN e.secret_rotated_at > $1 - make_interval(secs => $4)
          THEN e.previous_secret_sealed END AS previous_secret_sealed,
     e.failing_since, o.id AS event_id, o.event_type, o.data, o.created_at";
+
+/// Counts of the queue by state, in one pass.
+const STATS: &str = "\
+SELECT
+    count(*) FILTER (WHERE d.state = 'pending' AND e.enabled) AS pending,
+    count(*) FILTER (WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= $1) AS due,
+    count(*) FILTER (WHERE d.state = 'pending' AND NOT e.enabled) AS paused,
+    count(*) FILTER (WHERE d.state = 'succeeded') AS succeeded,
+    count(*) FILTER (WHERE d.state = 'failed') AS failed,
+    min(d.next_attempt_at) FILTER (WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= $1)
+        AS oldest_due_at
+FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id";
+
+#[derive(QueryableByName)]
+struct StatsRow {
+    #[diesel(sql_type = BigInt)]
+    pending: i64,
+    #[diesel(sql_type = BigInt)]
+    due: i64,
+    #[diesel(sql_type = BigInt)]
+    paused: i64,
+    #[diesel(sql_type = BigInt)]
+    succeeded: i64,
+    #[diesel(sql_type = BigInt)]
+    failed: i64,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    oldest_due_at: Option<OffsetDateTime>,
+}
 
 #[derive(QueryableByName)]
 struct ClaimedRow {
@@ -171,5 +201,56 @@ impl DeliveryQueue for PostgresStore {
         })
         .await
         .map_err(RepositoryError::from)
+    }
+
+    async fn stats(&self, now: OffsetDateTime) -> Result<QueueStats, RepositoryError> {
+        let mut conn = self.conn().await?;
+        let row: StatsRow = diesel::sql_query(STATS)
+            .bind::<Timestamptz, _>(now)
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
+        let n = |v: i64| u64::try_from(v).unwrap_or_default();
+        Ok(QueueStats {
+            pending: n(row.pending),
+            due: n(row.due),
+            paused: n(row.paused),
+            succeeded: n(row.succeeded),
+            failed: n(row.failed),
+            oldest_due_at: row.oldest_due_at,
+        })
+    }
+
+    async fn requeue_failed(
+        &self,
+        webhook: Option<WebhookId>,
+        now: OffsetDateTime,
+    ) -> Result<u64, RepositoryError> {
+        let mut conn = self.conn().await?;
+        let mut failed = webhook_deliveries::table
+            .filter(webhook_deliveries::state.eq(DeliveryState::Failed.as_str()))
+            .into_boxed();
+        if let Some(webhook) = webhook {
+            failed = failed.filter(webhook_deliveries::endpoint_id.eq(webhook.as_uuid()));
+        }
+        let ids: Vec<Uuid> = failed
+            .select(webhook_deliveries::id)
+            .load(&mut conn)
+            .await
+            .map_err(db_error)?;
+        let requeued = diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq_any(ids))
+                .filter(webhook_deliveries::state.eq(DeliveryState::Failed.as_str())),
+        )
+        .set((
+            webhook_deliveries::state.eq(DeliveryState::Pending.as_str()),
+            webhook_deliveries::next_attempt_at.eq(Some(now)),
+            webhook_deliveries::updated_at.eq(now),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(db_error)?;
+        Ok(requeued as u64)
     }
 }
