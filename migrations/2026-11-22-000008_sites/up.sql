@@ -22,6 +22,7 @@ CREATE TABLE sites (
     CONSTRAINT sites_token_hash_key UNIQUE (token_hash)
 );
 CREATE INDEX sites_user_idx ON sites (user_id, created_at DESC, id DESC);
+CREATE INDEX sites_product_idx ON sites (product_id);
 
 CREATE TABLE site_actions (
     id           uuid PRIMARY KEY,

@@ -93,8 +93,10 @@ impl RateLimiter for PostgresStore {
             now: nanos(unix_nanos(now)),
         };
         let mut conn = self.conn().await?;
-        let rows: Vec<TakeRow> = query.load(&mut conn).await.map_err(db_error)?;
-        if rows.len() != budgets.len() {
+        let mut rows: Vec<TakeRow> = query.load(&mut conn).await.map_err(db_error)?;
+        // Pair rows with budgets by key, not by position (budgets are sorted by key).
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        if rows.len() != budgets.len() || rows.iter().zip(&budgets).any(|(row, b)| row.0 != b.key) {
             return Err(RepositoryError::Internal(format!(
                 "rate_limit_take answered {} rows for {} budgets",
                 rows.len(),
@@ -139,11 +141,15 @@ impl RateLimiter for PostgresStore {
 
     async fn purge_idle(&self, now: OffsetDateTime) -> Result<u64, RepositoryError> {
         let mut conn = self.conn().await?;
-        diesel::sql_query("DELETE FROM rate_limits WHERE idle_at < $1")
-            .bind::<BigInt, _>(nanos(unix_nanos(now)))
-            .execute(&mut conn)
-            .await
-            .map(|n| n as u64)
-            .map_err(db_error)
+        // Rows a check holds are skipped, not waited for: no lock-order deadlock with it.
+        diesel::sql_query(
+            "DELETE FROM rate_limits WHERE key IN \
+             (SELECT key FROM rate_limits WHERE idle_at < $1 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind::<BigInt, _>(nanos(unix_nanos(now)))
+        .execute(&mut conn)
+        .await
+        .map(|n| n as u64)
+        .map_err(db_error)
     }
 }

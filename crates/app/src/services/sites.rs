@@ -182,12 +182,14 @@ pub async fn pending_actions(
         .exchange_actions(found.site.id, ack, state.clock.now())
         .await
         .map_err(|e| AppError::from_repository(e, "site", found.site.id))?;
-    if exchange
+    let deactivated = exchange
         .acknowledged
         .iter()
-        .any(|a| a.action_type == SiteActionType::Deactivate)
-    {
-        release_seat(state, &found).await?;
+        .any(|a| a.action_type == SiteActionType::Deactivate);
+    if deactivated && let Err(error) = release_seat(state, &found).await {
+        // The actions just handed out must still reach the plugin; the seat stays held
+        // until the vendor deletes the site or the plugin deactivates it again.
+        tracing::warn!(site = %found.site.id, code = error.code(), "acknowledged deactivation could not free the seat");
     }
     Ok(exchange.delivered)
 }

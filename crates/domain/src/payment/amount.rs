@@ -2,14 +2,20 @@
 
 use crate::ValidationError;
 
+/// The largest amount accepted: 10^15 minor units (ten trillion euros), so that totals
+/// of many payments stay far from overflow and exact in JavaScript (below 2^53).
+pub const MAX_MINOR_UNITS: i64 = 1_000_000_000_000_000;
+
 /// A positive amount in the currency's minor unit (`1999` EUR is 19.99 €).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Amount(i64);
 
 impl Amount {
-    /// Accepts 1..=`i64::MAX`.
+    /// Accepts 1..=[`MAX_MINOR_UNITS`].
     pub fn new(minor_units: i64) -> Result<Self, ValidationError> {
-        if minor_units > 0 {
+        if minor_units > MAX_MINOR_UNITS {
+            Err(ValidationError::new("is too large"))
+        } else if minor_units > 0 {
             Ok(Self(minor_units))
         } else {
             Err(ValidationError::new(
@@ -49,8 +55,8 @@ mod tests {
         );
         assert_eq!(Amount::from_json(&json!(1)).map(Amount::minor_units), Ok(1));
         assert_eq!(
-            Amount::from_json(&json!(i64::MAX)).map(Amount::minor_units),
-            Ok(i64::MAX)
+            Amount::from_json(&json!(MAX_MINOR_UNITS)).map(Amount::minor_units),
+            Ok(MAX_MINOR_UNITS)
         );
     }
 
@@ -64,6 +70,8 @@ mod tests {
             json!("1999"),
             json!(null),
             json!(u64::MAX),
+            json!(i64::MAX),
+            json!(MAX_MINOR_UNITS + 1),
             json!([1]),
         ] {
             assert!(Amount::from_json(&raw).is_err(), "{raw}");

@@ -5,7 +5,7 @@ mod provider;
 mod standing;
 mod status;
 
-pub use amount::Amount;
+pub use amount::{Amount, MAX_MINOR_UNITS};
 pub use provider::Provider;
 pub use standing::{CurrencyTotal, PaymentStanding, standing};
 pub use status::{InvalidPaymentTransition, PaymentStatus};

@@ -5,7 +5,8 @@
 //! caller can never read another's stored answer; anonymous requests are not stored.
 //! A retry with a different body answers 409 `IDEMPOTENCY_KEY_REUSED`; a retry
 //! while the first request still runs answers 409 `IDEMPOTENCY_KEY_IN_USE`. Server
-//! errors (5xx) and 429s are not stored, so a retry runs again. Stored bodies are
+//! errors (5xx), 401/403 and 429s are not stored, so a retry runs again; requests
+//! without a well-formed credential are never stored. Stored bodies are
 //! sealed with the master key (answers may carry a secret shown once, such as a new
 //! API key or webhook secret), bound to their scope and key.
 
@@ -18,6 +19,8 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpResponse, ResponseError, web};
 use licentia_ports::{IdempotencyStart, StoredResponse};
 use ring::digest::{SHA256, digest};
+
+use licentia_domain::secret_token::{PlainToken, TokenKind};
 
 use crate::api::auth::presented_secret;
 use crate::error::AppError;
@@ -101,7 +104,7 @@ pub async fn idempotency(
     let bytes = to_bytes(body)
         .await
         .map_err(|_| AppError::internal("could not buffer the response"))?;
-    let storable = !(status.is_server_error() || status.as_u16() == 429);
+    let storable = !(status.is_server_error() || matches!(status.as_u16(), 401 | 403 | 429));
     let sealed = state.master_key.seal(&label(&scope, &key), &bytes);
     let outcome = if let (true, Ok(body)) = (storable, sealed) {
         let stored = StoredResponse {
@@ -124,8 +127,17 @@ pub async fn idempotency(
 
 /// The scope of stored answers: a hash of the presented secret, however it was sent
 /// (`X-Api-Key` or `Authorization: Bearer`).
+///
+/// Only a well-formed secret has a scope (a made-up one is refused before any
+/// storage, so unauthenticated requests cannot write idempotency rows).
 fn credential_scope(req: &ServiceRequest) -> Option<String> {
     let secret = presented_secret(req.request())?;
+    let well_formed = [TokenKind::ApiKey, TokenKind::Session]
+        .into_iter()
+        .any(|kind| PlainToken::parse(kind, &secret).is_ok());
+    if !well_formed {
+        return None;
+    }
     let hash = digest(&SHA256, secret.as_bytes());
     Some(hash.as_ref().iter().map(|b| format!("{b:02x}")).collect())
 }

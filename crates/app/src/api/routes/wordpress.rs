@@ -12,6 +12,7 @@ use licentia_domain::text::Name;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::api::client_ip::client_ip;
 use crate::api::input::{Fields, uuid};
 use crate::api::rate_limit;
 use crate::api::routes::runtime::parse_json;
@@ -77,7 +78,8 @@ async fn register(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byte
                 name,
                 admin_email,
                 report,
-                ip_address: req.peer_addr().map(|a| a.ip().to_string()),
+                ip_address: client_ip(&req, &state.settings.rate_limits.trusted_proxies)
+                    .map(|ip| ip.to_string()),
             })
         })?;
         let registered = sites::register(&state, registration).await?;
