@@ -62,7 +62,8 @@ pub(super) async fn entries(
             Ok(RevenueEntry {
                 day: row.day,
                 product_id: ProductId::from_uuid(row.product_id),
-                currency: Currency::parse(&row.currency).map_err(corrupt("payments", "currency"))?,
+                currency: Currency::parse(&row.currency)
+                    .map_err(corrupt("payments", "currency"))?,
                 succeeded: row.succeeded,
                 refunded: row.refunded,
             })
