@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn defaults_to_the_last_thirty_days_ending_today() {
-        let range = DateRange::parse(None, None, TODAY).unwrap();
+        let range = DateRange::parse(None, None, TODAY).expect("valid");
         assert_eq!(range.from(), date!(2026 - 10 - 24));
         assert_eq!(range.to(), TODAY);
         assert_eq!(range.len(), 30);
@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn a_given_end_moves_the_default_start_with_it() {
-        let range = DateRange::parse(None, Some("2026-01-31"), TODAY).unwrap();
+        let range = DateRange::parse(None, Some("2026-01-31"), TODAY).expect("valid");
         assert_eq!(range.from(), date!(2026 - 01 - 02));
     }
 
@@ -123,7 +123,7 @@ mod tests {
             Some("2026-11-05T10:00:00Z"),
             TODAY,
         )
-        .unwrap();
+        .expect("valid");
         assert_eq!(range.from(), date!(2026 - 11 - 02));
         assert_eq!(range.to(), date!(2026 - 11 - 05));
         assert_eq!(range.len(), 4);
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn one_day_ranges_have_one_day() {
-        let range = DateRange::parse(Some("2026-11-22"), Some("2026-11-22"), TODAY).unwrap();
+        let range = DateRange::parse(Some("2026-11-22"), Some("2026-11-22"), TODAY).expect("valid");
         assert_eq!(range.days().collect::<Vec<_>>(), vec![TODAY]);
     }
 }

@@ -109,7 +109,7 @@ mod tests {
         RevenueEntry {
             day,
             product_id: product,
-            currency: Currency::parse(currency).unwrap(),
+            currency: Currency::parse(currency).expect("valid"),
             succeeded,
             refunded,
         }
@@ -119,7 +119,7 @@ mod tests {
     fn currencies_stay_apart_refunds_subtract_and_days_outside_are_ignored() {
         let a = ProductId::from_uuid(Uuid::from_u128(1));
         let b = ProductId::from_uuid(Uuid::from_u128(2));
-        let range = DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 03)).unwrap();
+        let range = DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 03)).expect("valid");
         let report = revenue(
             range,
             &[

@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn missing_days_are_zero() {
-        let range = DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 04)).unwrap();
+        let range = DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 04)).expect("valid");
         let series = zero_fill(
             range,
             [(date!(2026 - 11 - 02), 5), (date!(2026 - 11 - 04), 1)],
@@ -57,13 +57,13 @@ mod tests {
             points in proptest::collection::vec((-10i64..400, -5i64..1000), 0..60),
         ) {
             let from = date!(2020 - 01 - 01) + Duration::days(start);
-            let range = DateRange::new(from, from + Duration::days(span)).unwrap();
+            let range = DateRange::new(from, from + Duration::days(span)).expect("valid");
             let points: Vec<(Date, i64)> =
                 points.into_iter().map(|(d, n)| (from + Duration::days(d), n)).collect();
             let series = zero_fill(range, points.clone());
             prop_assert_eq!(series.len(), range.len());
             for (i, day) in series.iter().enumerate() {
-                prop_assert_eq!(day.date, from + Duration::days(i64::try_from(i).unwrap()));
+                prop_assert_eq!(day.date, from + Duration::days(i64::try_from(i).expect("valid")));
             }
             let kept: i64 = points.iter().filter(|(d, _)| range.contains(*d)).map(|(_, n)| n).sum();
             prop_assert_eq!(series.iter().map(|d| d.count).sum::<i64>(), kept);
