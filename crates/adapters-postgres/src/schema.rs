@@ -159,6 +159,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    product_validation_days (product_id, day) {
+        product_id -> Uuid,
+        day -> Date,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
     products (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -267,6 +275,7 @@ diesel::joinable!(payments -> licenses (license_id));
 diesel::joinable!(payments -> products (product_id));
 diesel::joinable!(payments -> users (user_id));
 diesel::joinable!(product_domains -> products (product_id));
+diesel::joinable!(product_validation_days -> products (product_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -286,6 +295,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     payments,
     product_domains,
+    product_validation_days,
     products,
     sessions,
     signing_keys,

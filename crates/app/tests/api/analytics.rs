@@ -366,3 +366,28 @@ async fn the_users_report_counts_customers_new_per_day_and_with_active_licenses(
     assert_eq!(tool_only["total"], 1);
     assert_eq!(tool_only["withActiveLicenses"], 0);
 }
+
+#[tokio::test]
+async fn counters_added_to_in_place_count_their_new_total_and_survive_their_license() {
+    let app = spawn_app().await;
+    let token = app.register("vendor@example.com").await;
+    let product = app.product(&token, "app").await;
+    let kept = id_of(&app.license(&token, &product, json!({})).await);
+    let deleted = id_of(&app.license(&token, &product, json!({})).await);
+    validated(&app, &kept, "2026-03-02", 5).await;
+    validated(&app, &deleted, "2026-03-02", 1).await;
+    // What the runtime's flush does with a counter that already has a row.
+    app.db
+        .execute(&format!(
+            "INSERT INTO license_validation_days (license_id, day, count) \
+             VALUES ('{kept}', '2026-03-02', 4), ('{kept}', '2026-03-03', 2) \
+             ON CONFLICT (license_id, day) DO UPDATE \
+             SET count = license_validation_days.count + EXCLUDED.count"
+        ))
+        .await;
+    let reply = app.delete(&format!("/licenses/{deleted}"), &token).await;
+    assert_eq!(reply.status, 204, "{:?}", reply.body);
+    let data = report(&app, &format!("/analytics/licenses?{MARCH}"), &token).await;
+    assert_eq!(counts(&data["validations"], "count"), vec![0, 10, 2, 0, 0]);
+    assert_eq!(data["total"], 1);
+}

@@ -106,11 +106,12 @@ async fn validations(
     tenant: Tenant,
     range: DateRange,
 ) -> Result<Vec<DayRow>, RepositoryError> {
+    // The per-product rollup kept by triggers on `license_validation_days`.
     let sql = format!(
-        "SELECT l.product_id, v.day, sum(v.count)::bigint AS count \
-         FROM licenses l JOIN license_validation_days v ON v.license_id = l.id \
-         WHERE l.user_id = $1 AND v.day >= $2 AND v.day <= $3{product} GROUP BY 1, 2",
-        product = product_clause(tenant, "l", 4),
+        "SELECT v.product_id, v.day, v.count \
+         FROM products p JOIN product_validation_days v ON v.product_id = p.id \
+         WHERE p.user_id = $1 AND v.day >= $2 AND v.day <= $3{product}",
+        product = product_clause(tenant, "v", 4),
     );
     let query = diesel::sql_query(sql)
         .into_boxed()

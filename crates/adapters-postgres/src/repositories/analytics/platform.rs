@@ -42,7 +42,7 @@ pub(super) async fn figures(
     let totals: Vec<Totals> = diesel::sql_query(
         "SELECT (SELECT count(*) FROM users)::bigint AS users, \
                 (SELECT count(*) FROM products)::bigint AS products, \
-                (SELECT coalesce(sum(count), 0) FROM license_validation_days WHERE day >= $1)::bigint \
+                (SELECT coalesce(sum(count), 0) FROM product_validation_days WHERE day >= $1)::bigint \
                 AS validations",
     )
     .bind::<SqlDate, _>(since)
