@@ -58,7 +58,12 @@ impl DateRange {
         let to = to.map(|raw| parse_day(raw, "to")).transpose()?;
         let from = from.map(|raw| parse_day(raw, "from")).transpose()?;
         let to = to.unwrap_or(today);
-        let from = from.unwrap_or_else(|| to - Duration::days(DEFAULT_RANGE_DAYS - 1));
+        let from = match from {
+            Some(from) => from,
+            None => to
+                .checked_sub(Duration::days(DEFAULT_RANGE_DAYS - 1))
+                .ok_or(RangeError::Malformed { field: "to" })?,
+        };
         Self::new(from, to)
     }
 
@@ -148,6 +153,10 @@ mod tests {
             Err(RangeError::TooLong)
         );
         assert!(DateRange::parse(Some("2025-01-02"), Some("2026-01-02"), TODAY).is_ok());
+        assert_eq!(
+            DateRange::parse(None, Some("-9999-01-01"), TODAY),
+            Err(RangeError::Malformed { field: "to" })
+        );
     }
 
     #[test]
