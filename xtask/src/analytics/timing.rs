@@ -135,5 +135,22 @@ pub(crate) fn render(rows: &[Timing], scale: Scale, seeded: Option<Duration>) ->
             ms(row.max)
         );
     }
+    out.push_str(NOTES);
     out
 }
+
+/// What the plans do; true of the queries, not of one run.
+const NOTES: &str = "
+- Validations per day come from `product_validation_days`, the per-product rollup the
+  triggers on `license_validation_days` keep: a report reads products × days rows. Joining
+  the big account's 100 000 licenses to their counters instead (the first version)
+  took 448 ms for 30 days and 1.6 s for 366 days at this scale on this machine.
+- Statuses, seats and customers with an active license are index-only scans of
+  `licenses_analytics_idx (user_id, product_id) INCLUDE (status, expires_at,
+  activation_count, customer_id)`; licenses and customers created per day use the
+  `(user_id, created_at)` indexes; revenue the two partial payment indexes (`paid_at`
+  of succeeded/refunded, `updated_at` of refunded).
+- A tenant report's cost grows with that account's licenses and the range, not with
+  the platform. `stats` counts every license of the platform (an index-only scan of
+  1 M entries): admin only, not on a hot path.
+";
