@@ -132,8 +132,14 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
     report.push_str(&limiter_cost::render(&limiter));
     println!("{report}");
     if !args.no_write {
-        std::fs::write(root.join("docs/benchmarks.md"), &report)
-            .context("writing docs/benchmarks.md")?;
+        // Keep the sections other commands own (`seed-analytics`).
+        let path = root.join("docs/benchmarks.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut report = report;
+        if let Some(analytics) = crate::docs_section::section(&old, "analytics") {
+            report = format!("{}\n\n{analytics}\n", report.trim_end());
+        }
+        std::fs::write(&path, &report).context("writing docs/benchmarks.md")?;
         say!("wrote docs/benchmarks.md");
     }
     Ok(0)

@@ -13,10 +13,12 @@ macro_rules! say {
 }
 
 mod admin;
+mod analytics;
 mod bench;
 mod cargo;
 mod database;
 mod dev;
+mod docs_section;
 mod migrate;
 mod postgres;
 mod test;
@@ -47,6 +49,10 @@ enum Command {
     Admin(admin::AdminArgs),
     /// Benchmark the release server (wrk on loopback) and write docs/benchmarks.md.
     Bench(bench::BenchArgs),
+    /// Seed a separate database with analytics-sized data (1 M licenses, 10 M
+    /// validation-day rows by default), time the analytics queries and write them to
+    /// docs/benchmarks.md.
+    SeedAnalytics(analytics::SeedAnalyticsArgs),
     /// Run `licentia signing-key …` (rotate, list).
     #[command(disable_help_flag = true)]
     SigningKey(admin::AdminArgs),
@@ -61,6 +67,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => admin::run("admin", &args),
         Command::SigningKey(args) => admin::run("signing-key", &args),
         Command::Bench(args) => bench::run(&args),
+        Command::SeedAnalytics(args) => analytics::run(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

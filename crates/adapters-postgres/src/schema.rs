@@ -159,6 +159,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    product_validation_days (product_id, day) {
+        product_id -> Uuid,
+        day -> Date,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
     products (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -301,6 +309,7 @@ diesel::joinable!(payments -> licenses (license_id));
 diesel::joinable!(payments -> products (product_id));
 diesel::joinable!(payments -> users (user_id));
 diesel::joinable!(product_domains -> products (product_id));
+diesel::joinable!(product_validation_days -> products (product_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(site_actions -> sites (site_id));
@@ -324,6 +333,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     payments,
     product_domains,
+    product_validation_days,
     products,
     sessions,
     signing_keys,

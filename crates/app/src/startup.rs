@@ -79,6 +79,7 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         customers: store.clone(),
         licenses: store.clone(),
         payments: store.clone(),
+        analytics: store.clone(),
         idempotency: store.clone(),
         injectables: store.clone(),
         runtime: store.clone(),

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use licentia_ports::{
-    ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck, IdempotencyStore,
-    InjectableRepository, LicenseRepository, Notifier, PaymentRepository, ProductRepository,
-    RateLimiter, RuntimeRepository, SigningKeyRepository, SiteRepository, UsageRepository,
-    UserRepository, WebhookRepository,
+    AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck,
+    IdempotencyStore, InjectableRepository, LicenseRepository, Notifier, PaymentRepository,
+    ProductRepository, RateLimiter, RuntimeRepository, SigningKeyRepository, SiteRepository,
+    UsageRepository, UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -26,6 +26,7 @@ pub struct AppState {
     pub customers: Arc<dyn CustomerRepository>,
     pub licenses: Arc<dyn LicenseRepository>,
     pub payments: Arc<dyn PaymentRepository>,
+    pub analytics: Arc<dyn AnalyticsRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub injectables: Arc<dyn InjectableRepository>,
     pub runtime: Arc<dyn RuntimeRepository>,

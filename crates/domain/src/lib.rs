@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod activation;
+pub mod analytics;
 pub mod api_key;
 pub mod certificate;
 pub mod client_ip;

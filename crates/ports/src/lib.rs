@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod api_keys;
 mod clock;
 mod customers;
@@ -21,6 +22,10 @@ mod tenant;
 mod users;
 mod webhooks;
 
+pub use analytics::{
+    AnalyticsRepository, CustomerFigures, LicenseFigures, PlatformFigures, ProductLicenses,
+    StatusCount,
+};
 pub use api_keys::{ApiKeyRepository, AuthenticatedKey, NewApiKey, Rotation};
 pub use clock::{Clock, SystemClock};
 pub use customers::{CustomerFilter, CustomerRepository};

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(routes::customers::configure)
             .configure(routes::licenses::configure)
             .configure(routes::payments::configure)
+            .configure(routes::analytics::configure)
             .configure(routes::webhooks::configure)
             .configure(routes::injectables::configure)
             .configure(routes::wordpress::configure)

@@ -1,6 +1,7 @@
 //! Use cases: load through the ports, decide with the domain, persist with events.
 
 pub mod accounts;
+pub mod analytics;
 pub mod api_keys;
 pub mod customers;
 pub mod injectables;

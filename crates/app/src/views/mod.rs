@@ -5,6 +5,7 @@
 
 mod account;
 mod activation;
+mod analytics;
 mod api_key;
 mod customer;
 mod injectable;
@@ -18,6 +19,10 @@ mod webhook;
 
 pub use account::{AuthView, MeView};
 pub use activation::ActivationView;
+pub use analytics::{
+    CustomerAnalyticsView, LicenseAnalyticsView, PeriodView, PlatformStatsView,
+    RevenueAnalyticsView,
+};
 pub use api_key::{ApiKeyView, CreatedApiKeyView};
 pub use customer::CustomerView;
 pub use injectable::{InjectableSummaryView, InjectableView};

@@ -1,6 +1,9 @@
 //! HTTP tests: the real server on port 0, a PostgreSQL database per test.
 
 mod accounts;
+mod analytics;
+mod analytics_revenue;
+mod analytics_stats;
 mod api_keys;
 mod bursts;
 mod customers;

@@ -910,3 +910,31 @@ async fn payment_routes_need_the_payments_scopes() {
     ])
     .await;
 }
+
+#[tokio::test]
+async fn analytics_routes_need_the_analytics_scope() {
+    check_matrix(&[
+        Route {
+            method: "GET",
+            path: "/analytics/licenses",
+            scopes: &["analytics:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/analytics/users?productId={product}",
+            scopes: &["analytics:read"],
+            body: no_body,
+            success: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/analytics/revenue?from=2026-01-01&to=2026-01-31",
+            scopes: &["analytics:read"],
+            body: no_body,
+            success: 200,
+        },
+    ])
+    .await;
+}

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod activations;
+pub mod analytics;
 pub mod api_keys;
 pub mod customers;
 pub mod health;
