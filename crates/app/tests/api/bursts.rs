@@ -70,6 +70,16 @@ impl Burst {
     }
 }
 
+/// `passed` is `limit`, plus at most what the burst's spread earned back (`earned`
+/// counts the client's view of the spread, an upper bound of the server's).
+#[track_caller]
+pub(crate) fn assert_passed(passed: usize, limit: usize, earned: usize) {
+    assert!(
+        (limit..=limit + earned).contains(&passed),
+        "{passed} passed: expected {limit}, or up to {earned} more earned back"
+    );
+}
+
 /// Sends all `requests` at once (built by `make(i)`) and waits for every reply.
 pub(crate) async fn burst(count: usize, make: impl Fn(usize) -> reqwest::RequestBuilder) -> Burst {
     let requests: Vec<reqwest::RequestBuilder> = (0..count).map(make).collect();

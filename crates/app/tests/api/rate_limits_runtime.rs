@@ -7,7 +7,7 @@ use licentia_domain::jwks::Jwks;
 use licentia_test_support::{Reply, TestApp, spawn_app_with};
 use serde_json::{Value, json};
 
-use crate::bursts::{RATE_HEADERS, burst, limits, number};
+use crate::bursts::{RATE_HEADERS, assert_passed, burst, limits, number};
 use crate::fixtures::{ask, licensed};
 
 fn validate(app: &TestApp, body: &Value) -> reqwest::RequestBuilder {
@@ -63,7 +63,7 @@ async fn each_license_key_has_its_own_budget_and_its_429s_are_signed() {
         validate(&app, &ask(key, json!({"nonce": format!("n{i}")})))
     })
     .await;
-    assert_eq!(first.with_status(200).len(), 3 + first.earned(3));
+    assert_passed(first.with_status(200).len(), 3, first.earned(3));
     let refused = first.with_status(429);
     assert_eq!(refused.len(), 10 - first.with_status(200).len());
     for reply in &refused {
@@ -80,7 +80,7 @@ async fn each_license_key_has_its_own_budget_and_its_429s_are_signed() {
     }
 
     let second = burst(10, |_| validate(&app, &ask(&other, json!({})))).await;
-    assert_eq!(second.with_status(200).len(), 3 + second.earned(3));
+    assert_passed(second.with_status(200).len(), 3, second.earned(3));
 }
 
 #[tokio::test]
@@ -102,7 +102,7 @@ async fn each_client_ip_has_one_budget_across_keys_and_endpoints() {
     })
     .await;
     let limited = all.with_status(429).len();
-    assert_eq!(limited, 12 - 4 - all.earned(4), "{:?}", all.took);
+    assert_passed(12 - limited, 4, all.earned(4));
     assert!(
         all.replies
             .iter()
@@ -123,12 +123,14 @@ async fn a_refusal_by_the_ip_budget_does_not_use_up_the_key_budget() {
     let body = ask(l.key(), json!({}));
     let from_one = burst(10, |_| validate_from(&app, &body, "198.51.100.1")).await;
     let passed = from_one.with_status(200).len();
-    assert_eq!(passed, 2 + from_one.earned(2));
+    assert_passed(passed, 2, from_one.earned(2));
     // Another client: the key's minute budget (5) lost only what passed.
     let from_two = burst(10, |_| validate_from(&app, &body, "198.51.100.2")).await;
-    assert_eq!(
-        from_two.with_status(200).len(),
-        (5 - passed).min(2 + from_two.earned(2))
+    let second = from_two.with_status(200).len();
+    let room = 5 - passed;
+    assert!(
+        (room.min(2)..=room.min(2 + from_two.earned(2))).contains(&second),
+        "{second} passed with {room} left in the key's minute budget"
     );
 }
 
@@ -149,12 +151,8 @@ async fn a_trusted_proxy_names_the_client_in_x_forwarded_for() {
         validate_from(&app, &body, "203.0.113.1, 203.0.113.2, 10.0.0.7")
     })
     .await;
-    assert_eq!(first.with_status(200).len(), 2 + first.earned(2));
-    assert_eq!(
-        second.with_status(200).len(),
-        2 + second.earned(2),
-        "a budget of its own"
-    );
+    assert_passed(first.with_status(200).len(), 2, first.earned(2));
+    assert_passed(second.with_status(200).len(), 2, second.earned(2));
 
     let activation = app
         .client
@@ -183,11 +181,7 @@ async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
         validate_from(&app, &body, &format!("203.0.113.{}", i + 1))
     })
     .await;
-    assert_eq!(
-        spoofed.with_status(200).len(),
-        2 + spoofed.earned(2),
-        "every request counted against 127.0.0.1"
-    );
+    assert_passed(spoofed.with_status(200).len(), 2, spoofed.earned(2));
 }
 
 #[tokio::test]
