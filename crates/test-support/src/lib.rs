@@ -5,7 +5,9 @@
 mod app;
 mod database;
 mod receiver;
+mod round_robin;
 
 pub use app::{Reply, TestApp, read, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
 pub use receiver::{Received, WebhookReceiver};
+pub use round_robin::RoundRobin;

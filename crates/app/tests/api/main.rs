@@ -20,6 +20,7 @@ mod products;
 mod rate_limits_management;
 mod rate_limits_runtime;
 mod rate_limits_shared;
+mod replicas;
 mod runtime_cache;
 mod runtime_seats;
 mod runtime_signatures;
