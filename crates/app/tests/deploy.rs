@@ -24,7 +24,7 @@ fn documents() -> Vec<(String, Value)> {
     assert!(!files.is_empty(), "no manifests found");
     let mut docs = Vec::new();
     for file in files {
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let name = file.display().to_string();
         let text = fs::read_to_string(&file).expect("readable manifest");
         for doc in serde_yaml_ng::Deserializer::from_str(&text) {
             let value = Value::deserialize(doc).unwrap_or_else(|e| panic!("{name}: {e}"));
