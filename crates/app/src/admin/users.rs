@@ -123,6 +123,11 @@ pub(super) async fn set_disabled(
     disabled: bool,
 ) -> anyhow::Result<()> {
     let user = user_by_email(state, user).await?;
+    if user.disabled == disabled {
+        let state_now = if disabled { "disabled" } else { "enabled" };
+        println!("{} is already {state_now}", user.email.as_str());
+        return Ok(());
+    }
     let user = state
         .users
         .set_disabled(&user.email, disabled, state.clock.now())

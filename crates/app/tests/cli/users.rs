@@ -122,7 +122,7 @@ async fn set_role_changes_the_role_and_refuses_bad_input() {
 }
 
 #[tokio::test]
-async fn disable_user_refuses_their_keys_at_once_and_enable_user_restores_them() {
+async fn disable_user_refuses_their_keys_and_sessions_at_once_and_enable_user_restores_them() {
     let db = TestDatabase::new().await;
     create_ops(&db).await;
     let created = licentia(
@@ -136,6 +136,17 @@ async fn disable_user_refuses_their_keys_at_once_and_enable_user_restores_them()
     let secret = printed_secret(&created);
     let app = spawn_app_with(|s| s.database_url = db.url()).await;
     assert_eq!(app.get("/auth/me", &secret).await.status, 200);
+    let login = app
+        .request(
+            "POST",
+            "/auth/login",
+            None,
+            Some(json!({"email": "ops@example.com", "password": "a-long-operator-password"})),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{:?}", login.body);
+    let session = login.data()["token"].as_str().expect("token").to_owned();
+    assert_eq!(app.get("/auth/me", &session).await.status, 200);
 
     let out = admin(&db, &["disable-user", "--user", "ops@example.com"]).await;
     assert!(out.contains("disabled ops@example.com"), "{out}");
@@ -147,8 +158,20 @@ async fn disable_user_refuses_their_keys_at_once_and_enable_user_restores_them()
         .await,
         1
     );
+    let disabled_at = "SELECT (extract(epoch FROM disabled_at) * 1000000)::bigint AS value \
+                       FROM users WHERE email = 'ops@example.com'";
+    let first = db.scalar(disabled_at).await;
+    let again = admin(&db, &["disable-user", "--user", "ops@example.com"]).await;
+    assert!(
+        again.contains("ops@example.com is already disabled"),
+        "{again}"
+    );
+    assert_eq!(db.scalar(disabled_at).await, first, "disabled_at kept");
     let reply = app.get("/auth/me", &secret).await;
     assert_eq!(reply.status, 401, "{:?}", reply.body);
+    assert_eq!(reply.code(), "ACCOUNT_DISABLED");
+    let reply = app.get("/auth/me", &session).await;
+    assert_eq!(reply.status, 401, "the session too: {:?}", reply.body);
     assert_eq!(reply.code(), "ACCOUNT_DISABLED");
 
     let out = admin(&db, &["enable-user", "--user", "ops@example.com"]).await;
@@ -159,6 +182,7 @@ async fn disable_user_refuses_their_keys_at_once_and_enable_user_restores_them()
         1
     );
     assert_eq!(app.get("/auth/me", &secret).await.status, 200);
+    assert_eq!(app.get("/auth/me", &session).await.status, 200);
 }
 
 #[tokio::test]
