@@ -43,7 +43,8 @@ enum Command {
     Test(test::TestArgs),
     /// Create the database if missing, then apply pending migrations (`licentia migrate`).
     Migrate,
-    /// Run `licentia admin …` (create-user, create-api-key, revoke-api-key, set-tier,
+    /// Run `licentia admin …` (create-user, list-users, set-tier, set-role,
+    /// disable-user, enable-user, create-api-key, list-api-keys, revoke-api-key,
     /// licenses expire-now, outbox status|retry).
     #[command(disable_help_flag = true)]
     Admin(admin::AdminArgs),

@@ -18,6 +18,8 @@ use crate::cli::{
 use crate::services::{accounts, api_keys};
 use crate::state::AppState;
 
+mod users;
+
 /// Runs one operator command and prints its outcome.
 pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
     match command {
@@ -25,6 +27,11 @@ pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> 
         AdminCommand::CreateApiKey(args) => create_api_key(state, args).await,
         AdminCommand::RevokeApiKey { id } => revoke_api_key(state, &id).await,
         AdminCommand::SetTier { user, tier } => set_tier(state, &user, &tier).await,
+        AdminCommand::SetRole { user, role } => users::set_role(state, &user, &role).await,
+        AdminCommand::ListUsers => users::list_users(state).await,
+        AdminCommand::DisableUser { user } => users::set_disabled(state, &user, true).await,
+        AdminCommand::EnableUser { user } => users::set_disabled(state, &user, false).await,
+        AdminCommand::ListApiKeys { user } => users::list_api_keys(state, &user).await,
         AdminCommand::Licenses(LicensesCommand::ExpireNow) => expire_now(state).await,
         AdminCommand::Outbox(OutboxCommand::Status) => outbox_status(state).await,
         AdminCommand::Outbox(OutboxCommand::Retry { webhook }) => {

@@ -50,6 +50,30 @@ pub enum AdminCommand {
         #[arg(long)]
         tier: String,
     },
+    /// Change a user's role (`user` or `admin`).
+    SetRole {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// List users (email, name, role, tier, disabled, created), newest first.
+    ListUsers,
+    /// Disable a user: their API keys and sessions are refused at once.
+    DisableUser {
+        #[arg(long)]
+        user: String,
+    },
+    /// Enable a disabled user again.
+    EnableUser {
+        #[arg(long)]
+        user: String,
+    },
+    /// List a user's API keys (never their secrets).
+    ListApiKeys {
+        #[arg(long)]
+        user: String,
+    },
     /// Licenses.
     #[command(subcommand)]
     Licenses(LicensesCommand),

@@ -607,3 +607,5 @@ async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
         stderr(&bad)
     );
 }
+#[path = "cli/users.rs"]
+mod users;

@@ -66,6 +66,15 @@ pub trait UserRepository: Send + Sync {
         role: Option<Role>,
     ) -> Result<User, RepositoryError>;
 
+    /// Disables (at `now`) or re-enables a user; a disabled user's keys and sessions
+    /// are refused. MUST return `NotFound` for an unknown address.
+    async fn set_disabled(
+        &self,
+        email: &Email,
+        disabled: bool,
+        now: OffsetDateTime,
+    ) -> Result<User, RepositoryError>;
+
     /// Stores a session.
     async fn create_session(&self, session: NewSession) -> Result<(), RepositoryError>;
 

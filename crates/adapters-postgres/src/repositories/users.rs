@@ -125,6 +125,25 @@ impl UserRepository for PostgresStore {
             .try_into()
     }
 
+    async fn set_disabled(
+        &self,
+        email: &Email,
+        disabled: bool,
+        now: OffsetDateTime,
+    ) -> Result<User, RepositoryError> {
+        let mut conn = self.conn().await?;
+        diesel::update(users::table.filter(users::email.eq(email.as_str())))
+            .set((
+                users::disabled_at.eq(disabled.then_some(now)),
+                users::updated_at.eq(now),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?
+            .try_into()
+    }
+
     async fn create_session(&self, session: NewSession) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
         diesel::insert_into(sessions::table)
