@@ -87,24 +87,18 @@ impl InjectableRepository for PostgresStore {
     ) -> Result<Injectable, RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
-            let mine = injectables::table
+            // Locked by account; a product scope is checked on the row (outside it,
+            // it is as missing as one that does not exist).
+            let current: InjectableRow = injectables::table
                 .find(id.as_uuid())
-                .filter(injectables::user_id.eq(tenant.owner.as_uuid()));
-            let current: InjectableRow = match tenant.product {
-                Some(product) => {
-                    mine.filter(injectables::product_id.eq(product.as_uuid()))
-                        .for_update()
-                        .select(InjectableRow::as_select())
-                        .first(conn)
-                        .await?
-                }
-                None => {
-                    mine.for_update()
-                        .select(InjectableRow::as_select())
-                        .first(conn)
-                        .await?
-                }
-            };
+                .filter(injectables::user_id.eq(tenant.owner.as_uuid()))
+                .for_update()
+                .select(InjectableRow::as_select())
+                .first(conn)
+                .await?;
+            if !tenant.reaches(ProductId::from_uuid(current.product_id)) {
+                return Err(TxError::Port(RepositoryError::NotFound));
+            }
             let (changed, _events) =
                 decide(Injectable::try_from(current)?).map_err(RepositoryError::from)?;
             let stored: InjectableRow = diesel::update(injectables::table.find(id.as_uuid()))

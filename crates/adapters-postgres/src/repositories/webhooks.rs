@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use licentia_domain::event::NewEvent;
-use licentia_domain::ids::{DeliveryId, WebhookId};
+use licentia_domain::ids::{DeliveryId, ProductId, WebhookId};
 use licentia_domain::webhook::{Delivery, DeliveryState, WebhookEndpoint};
 use licentia_ports::{
     Decide, Page, PageRequest, RepositoryError, Resend, SealedSecret, Tenant, WebhookRepository,
@@ -152,24 +152,19 @@ impl WebhookRepository for PostgresStore {
     ) -> Result<WebhookEndpoint, RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async move |conn| {
-            let mine = webhook_endpoints::table
+            // Locked by account; a product scope is checked on the row (outside it,
+            // it is as missing as one that does not exist).
+            let current: WebhookEndpointRow = webhook_endpoints::table
                 .find(id.as_uuid())
-                .filter(webhook_endpoints::user_id.eq(tenant.owner.as_uuid()));
-            let current: WebhookEndpointRow = match tenant.product {
-                Some(product) => {
-                    mine.filter(webhook_endpoints::product_id.eq(product.as_uuid()))
-                        .for_update()
-                        .select(WebhookEndpointRow::as_select())
-                        .first(conn)
-                        .await?
-                }
-                None => {
-                    mine.for_update()
-                        .select(WebhookEndpointRow::as_select())
-                        .first(conn)
-                        .await?
-                }
-            };
+                .filter(webhook_endpoints::user_id.eq(tenant.owner.as_uuid()))
+                .for_update()
+                .select(WebhookEndpointRow::as_select())
+                .first(conn)
+                .await?;
+            let product = current.product_id.map(ProductId::from_uuid);
+            if tenant.product.is_some() && !product.is_some_and(|p| tenant.reaches(p)) {
+                return Err(TxError::Port(RepositoryError::NotFound));
+            }
             let (changed, _events) =
                 decide(WebhookEndpoint::try_from(current)?).map_err(RepositoryError::from)?;
             let stored: WebhookEndpointRow =

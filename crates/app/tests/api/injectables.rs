@@ -235,6 +235,13 @@ async fn injectables_are_invisible_outside_their_tenant_and_product() {
         app.get(&format!("/injectables/{id}"), &scoped).await.status,
         404
     );
+    let outside = app
+        .put(&format!("/injectables/{id}"), &scoped, snippet("moved"))
+        .await;
+    assert_eq!(
+        (outside.status, outside.code()),
+        (404, "INJECTABLE_NOT_FOUND")
+    );
     assert_eq!(
         app.get(&format!("/products/{product}/injectables"), &scoped)
             .await

@@ -986,6 +986,9 @@ async fn endpoints_are_invisible_to_other_accounts_and_scoped_keys_stay_in_their
         app.get(&format!("/webhooks/{hook}"), &scoped).await.status,
         404
     );
+    let edit = json!({"url": receiver.url, "events": ["*"], "productId": mine});
+    let outside = app.put(&format!("/webhooks/{hook}"), &scoped, edit).await;
+    assert_eq!((outside.status, outside.code()), (404, "WEBHOOK_NOT_FOUND"));
 
     let reader = app.api_key(&owner, &["webhooks:read"], None).await;
     let refused = app
