@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod change_notice;
+mod cursor;
 mod database_admin;
 mod error;
 mod migrations;

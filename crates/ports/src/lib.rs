@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod account_archive;
 mod analytics;
 mod api_keys;
 mod clock;
@@ -22,6 +23,10 @@ mod tenant;
 mod users;
 mod webhooks;
 
+pub use account_archive::{
+    AccountArchive, AccountRecord, ApiKeyRecord, ArchiveError, ArchiveRecord, ArchiveSink,
+    ArchiveSource, Position, RecordKind, SiteRecord, ValidationDay, WebhookRecord,
+};
 pub use analytics::{
     AnalyticsRepository, CustomerFigures, LicenseFigures, PlatformFigures, ProductLicenses,
     StatusCount,

@@ -1,5 +1,6 @@
 //! `PostgresStore`: every port implemented on one connection pool.
 
+mod account_archive;
 mod analytics;
 mod api_keys;
 mod customers;

@@ -5,6 +5,7 @@
 
 mod activation;
 mod api_key;
+mod archive;
 mod customer;
 mod injectable;
 mod license;
@@ -16,6 +17,7 @@ mod webhook;
 
 pub(crate) use activation::ActivationRow;
 pub(crate) use api_key::{ApiKeyRow, NewApiKeyRow};
+pub(crate) use archive::{ArchivedApiKeyRow, ArchivedSiteRow, ArchivedWebhookRow};
 pub(crate) use customer::CustomerRow;
 pub(crate) use injectable::{InjectableRow, InjectableSummaryRow};
 pub(crate) use license::LicenseRow;
