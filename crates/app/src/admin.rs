@@ -18,6 +18,7 @@ use crate::cli::{
 use crate::services::{accounts, api_keys};
 use crate::state::AppState;
 
+mod archive;
 mod users;
 
 /// Runs one operator command and prints its outcome.
@@ -32,6 +33,8 @@ pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> 
         AdminCommand::DisableUser { user } => users::set_disabled(state, &user, true).await,
         AdminCommand::EnableUser { user } => users::set_disabled(state, &user, false).await,
         AdminCommand::ListApiKeys { user } => users::list_api_keys(state, &user).await,
+        AdminCommand::Export(args) => archive::export(state, args).await,
+        AdminCommand::Import(args) => archive::import(state, args).await,
         AdminCommand::Licenses(LicensesCommand::ExpireNow) => expire_now(state).await,
         AdminCommand::Outbox(OutboxCommand::Status) => outbox_status(state).await,
         AdminCommand::Outbox(OutboxCommand::Retry { webhook }) => {

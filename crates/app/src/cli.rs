@@ -74,6 +74,11 @@ pub enum AdminCommand {
         #[arg(long)]
         user: String,
     },
+    /// Write a user's whole account as JSON lines (docs/export-import.md) to move it
+    /// to another server. The output holds secrets: keep it private.
+    Export(Export),
+    /// Read an account written by `export` into this server, all or nothing.
+    Import(Import),
     /// Licenses.
     #[command(subcommand)]
     Licenses(LicensesCommand),
@@ -101,6 +106,31 @@ pub enum OutboxCommand {
         #[arg(long)]
         webhook: Option<String>,
     },
+}
+
+/// `admin export`.
+#[derive(Debug, Args)]
+pub struct Export {
+    /// The account's e-mail address.
+    #[arg(long)]
+    pub user: String,
+    /// Write to this file (created readable by its owner only) instead of stdout.
+    #[arg(long)]
+    pub output: Option<std::path::PathBuf>,
+    /// Report progress on stderr every this many records (0: only the summary).
+    #[arg(long, default_value_t = 10_000)]
+    pub progress_every: u64,
+}
+
+/// `admin import`.
+#[derive(Debug, Args)]
+pub struct Import {
+    /// Read this file instead of stdin.
+    #[arg(long)]
+    pub input: Option<std::path::PathBuf>,
+    /// Report progress on stderr every this many records (0: only the summary).
+    #[arg(long, default_value_t = 10_000)]
+    pub progress_every: u64,
 }
 
 /// `admin create-user`.

@@ -40,6 +40,19 @@ pub async fn verify(candidate: String, stored: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// Checks a hash brought from another server (`admin import`): an Argon2id PHC
+/// string that this server can verify passwords against.
+pub fn check_stored_hash(phc: &str) -> Result<(), licentia_domain::ValidationError> {
+    let parsed = PasswordHash::new(phc)
+        .map_err(|_| licentia_domain::ValidationError::new("must be a PHC string"))?;
+    if parsed.algorithm.as_str() != "argon2id" || parsed.hash.is_none() {
+        return Err(licentia_domain::ValidationError::new(
+            "must be an Argon2id hash ($argon2id$…)",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +65,17 @@ mod tests {
         assert!(hashed.starts_with("$argon2id$"));
         assert!(verify("correct horse battery".into(), Some(hashed.clone())).await);
         assert!(!verify("wrong horse battery".into(), Some(hashed)).await);
+    }
+
+    #[tokio::test]
+    async fn only_argon2id_hashes_are_accepted_from_elsewhere() {
+        let hashed = hash(Password::parse("correct horse battery").expect("valid"))
+            .await
+            .expect("hashes");
+        assert!(check_stored_hash(&hashed).is_ok());
+        assert!(check_stored_hash(DUMMY_HASH).is_ok());
+        assert!(check_stored_hash("plain text").is_err());
+        assert!(check_stored_hash(&hashed.replacen("argon2id", "argon2i", 1)).is_err());
     }
 
     #[tokio::test]

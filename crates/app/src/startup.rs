@@ -88,6 +88,7 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         sites: store.clone(),
         rate_limiter: crate::rate_limits::limiter(&settings.rate_limits, store.clone()),
         webhooks: store.clone(),
+        archive: store.clone(),
         deliveries: store.clone(),
         notifier: Arc::new(HttpNotifier::new(NotifierSettings {
             allow_private: settings.webhooks.allow_private,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use licentia_ports::{
-    AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck,
+    AccountArchive, AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck,
     IdempotencyStore, InjectableRepository, LicenseRepository, Notifier, PaymentRepository,
     ProductRepository, RateLimiter, RuntimeRepository, SigningKeyRepository, SiteRepository,
     UsageRepository, UserRepository, WebhookRepository,
@@ -34,6 +34,8 @@ pub struct AppState {
     pub signing_keys: Arc<dyn SigningKeyRepository>,
     pub sites: Arc<dyn SiteRepository>,
     pub webhooks: Arc<dyn WebhookRepository>,
+    /// Whole accounts, for `admin export|import`.
+    pub archive: Arc<dyn AccountArchive>,
     pub deliveries: Arc<dyn DeliveryQueue>,
     pub notifier: Arc<dyn Notifier>,
     pub health: Arc<dyn HealthCheck>,

@@ -45,7 +45,7 @@ fn timestamp(at: Option<OffsetDateTime>) -> String {
         .unwrap_or_else(|| "-".to_owned())
 }
 
-async fn user_by_email(state: &AppState, raw: &str) -> anyhow::Result<User> {
+pub(super) async fn user_by_email(state: &AppState, raw: &str) -> anyhow::Result<User> {
     let email = Email::parse(raw).map_err(|e| anyhow!("--user {e}"))?;
     state
         .users
