@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use licentia_ports::{
-    AccountArchive, AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck,
-    IdempotencyStore, InjectableRepository, LicenseRepository, Notifier, PaymentRepository,
-    ProductRepository, RateLimiter, RuntimeRepository, SigningKeyRepository, SiteRepository,
-    UsageRepository, UserRepository, WebhookRepository,
+    AccountArchive, AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository,
+    DeliveryQueue, HealthCheck, IdempotencyStore, InjectableRepository, LicenseRepository,
+    Notifier, PaymentRepository, ProductRepository, RateLimiter, RuntimeRepository,
+    SigningKeyRepository, SiteRepository, UsageRepository, UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;

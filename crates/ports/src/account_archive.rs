@@ -246,8 +246,7 @@ pub trait AccountArchive: Send + Sync {
     /// Hands every record of `owner`'s account to `sink` in [`RecordKind`] order (by id
     /// within a kind), from one consistent snapshot, never holding more than a page of
     /// rows. MUST return `Repository(NotFound)` for an unknown account.
-    async fn export(&self, owner: UserId, sink: &mut dyn ArchiveSink)
-    -> Result<(), ArchiveError>;
+    async fn export(&self, owner: UserId, sink: &mut dyn ArchiveSink) -> Result<(), ArchiveError>;
 
     /// Writes every record of `source` in one transaction: on any error nothing is
     /// written. The first record MUST be the account, every other record belongs to it

@@ -38,8 +38,8 @@ pub(super) async fn export(state: &AppState, args: Export) -> anyhow::Result<()>
     eprintln!("{SENSITIVE}");
     let outcome = match &args.output {
         Some(path) => {
-            let file = private_file(path)
-                .with_context(|| format!("creating {}", path.display()))?;
+            let file =
+                private_file(path).with_context(|| format!("creating {}", path.display()))?;
             let mut out = BufWriter::new(file);
             let outcome = archive::export(state, &user, &mut out, args.progress_every).await;
             if outcome.is_err() {

@@ -26,6 +26,13 @@ pub struct LineError {
     pub message: String,
 }
 
+/// The input ended before the `end` line.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the file ends after line {0} without its `end` line: it is truncated or not a whole export"
+)]
+pub struct Truncated(pub Position);
+
 /// Reads records from lines.
 struct LineSource<'a> {
     input: &'a mut (dyn BufRead + Send),
@@ -102,9 +109,7 @@ impl ArchiveSource for LineSource<'_> {
                 if self.ended {
                     return Ok(None);
                 }
-                return Err(self.fail(
-                    "the file ends without its `end` line: it is truncated or not a whole export",
-                ));
+                return Err(ArchiveError::Stream(Box::new(Truncated(self.line - 1))));
             };
             if self.ended {
                 return Err(self.fail("a line after the `end` line"));

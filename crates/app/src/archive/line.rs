@@ -71,7 +71,11 @@ impl Line {
             let message = e.to_string();
             let position = format!(" at line {} column {}", e.line(), e.column());
             let bare = message.strip_suffix(&position).unwrap_or(&message);
-            format!("column {}: {bare}", e.column())
+            // Errors found after the object was read (a field of a kind) have no column.
+            match e.column() {
+                0 => bare.to_owned(),
+                column => format!("column {column}: {bare}"),
+            }
         })
     }
 
@@ -125,7 +129,10 @@ impl InvalidField {
 }
 
 /// Names the field a domain constructor refused.
-pub(crate) fn field<T>(name: &'static str, parsed: Result<T, ValidationError>) -> Result<T, InvalidField> {
+pub(crate) fn field<T>(
+    name: &'static str,
+    parsed: Result<T, ValidationError>,
+) -> Result<T, InvalidField> {
     parsed.map_err(|e| InvalidField::new(name, e.message()))
 }
 
@@ -135,7 +142,9 @@ pub(crate) fn optional<R, T>(
     raw: Option<R>,
     parse: impl FnOnce(R) -> Result<T, ValidationError>,
 ) -> Result<Option<T>, InvalidField> {
-    raw.map(parse).transpose().map_err(|e| InvalidField::new(name, e.message()))
+    raw.map(parse)
+        .transpose()
+        .map_err(|e| InvalidField::new(name, e.message()))
 }
 
 #[cfg(test)]
@@ -144,9 +153,11 @@ mod tests {
 
     #[test]
     fn a_json_error_names_its_column_only() {
-        let error = Line::parse(r#"{"kind":"end","records":"many"}"#).expect_err("refused");
-        assert!(error.starts_with("column "), "{error}");
+        let error = Line::parse(r#"{"kind":"end","records":"#).expect_err("refused");
+        assert!(error.starts_with("column 24: "), "{error}");
         assert!(!error.contains("line 1"), "{error}");
+        let error = Line::parse(r#"{"kind":"end","records":1,"more":2}"#).expect_err("refused");
+        assert!(error.starts_with("unknown field `more`"), "{error}");
     }
 
     #[test]

@@ -13,4 +13,4 @@ pub mod lines;
 mod progress;
 
 pub use export::export;
-pub use import::{LineError, import};
+pub use import::{LineError, Truncated, import};

@@ -4,8 +4,8 @@
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{Query, QueryFragment};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_async::methods::LoadQuery;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use licentia_domain::domain_name::{DomainName, DomainPattern};
 use licentia_domain::ids::{LicenseId, ProductId, UserId};
 use licentia_domain::product::ProductDomain;
@@ -75,9 +75,14 @@ pub(super) async fn export(
         .filter(products::user_id.eq(id))
         .order(products::id)
         .select(ProductRow::as_select());
-    each(conn, sink, "archive_products", query, BATCH, |r: ProductRow| {
-        Ok(ArchiveRecord::Product(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_products",
+        query,
+        BATCH,
+        |r: ProductRow| Ok(ArchiveRecord::Product(r.try_into()?)),
+    )
     .await?;
 
     let query = product_domains::table
@@ -110,18 +115,28 @@ pub(super) async fn export(
         .filter(customers::user_id.eq(id))
         .order(customers::id)
         .select(CustomerRow::as_select());
-    each(conn, sink, "archive_customers", query, BATCH, |r: CustomerRow| {
-        Ok(ArchiveRecord::Customer(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_customers",
+        query,
+        BATCH,
+        |r: CustomerRow| Ok(ArchiveRecord::Customer(r.try_into()?)),
+    )
     .await?;
 
     let query = licenses::table
         .filter(licenses::user_id.eq(id))
         .order(licenses::id)
         .select(LicenseRow::as_select());
-    each(conn, sink, "archive_licenses", query, BATCH, |r: LicenseRow| {
-        Ok(ArchiveRecord::License(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_licenses",
+        query,
+        BATCH,
+        |r: LicenseRow| Ok(ArchiveRecord::License(r.try_into()?)),
+    )
     .await?;
 
     let query = license_domains::table
@@ -154,18 +169,28 @@ pub(super) async fn export(
         .filter(licenses::user_id.eq(id))
         .order(activations::id)
         .select(ActivationRow::as_select());
-    each(conn, sink, "archive_activations", query, BATCH, |r: ActivationRow| {
-        Ok(ArchiveRecord::Activation(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_activations",
+        query,
+        BATCH,
+        |r: ActivationRow| Ok(ArchiveRecord::Activation(r.try_into()?)),
+    )
     .await?;
 
     let query = sites::table
         .filter(sites::user_id.eq(id))
         .order(sites::id)
         .select(ArchivedSiteRow::as_select());
-    each(conn, sink, "archive_sites", query, BATCH, |r: ArchivedSiteRow| {
-        Ok(ArchiveRecord::Site(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_sites",
+        query,
+        BATCH,
+        |r: ArchivedSiteRow| Ok(ArchiveRecord::Site(r.try_into()?)),
+    )
     .await?;
 
     let query = site_actions::table
@@ -173,18 +198,28 @@ pub(super) async fn export(
         .filter(sites::user_id.eq(id))
         .order(site_actions::id)
         .select(SiteActionRow::as_select());
-    each(conn, sink, "archive_site_actions", query, BATCH, |r: SiteActionRow| {
-        Ok(ArchiveRecord::SiteAction(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_site_actions",
+        query,
+        BATCH,
+        |r: SiteActionRow| Ok(ArchiveRecord::SiteAction(r.try_into()?)),
+    )
     .await?;
 
     let query = payments::table
         .filter(payments::user_id.eq(id))
         .order(payments::id)
         .select(PaymentRow::as_select());
-    each(conn, sink, "archive_payments", query, BATCH, |r: PaymentRow| {
-        Ok(ArchiveRecord::Payment(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_payments",
+        query,
+        BATCH,
+        |r: PaymentRow| Ok(ArchiveRecord::Payment(r.try_into()?)),
+    )
     .await?;
 
     let query = injectables::table
@@ -205,18 +240,28 @@ pub(super) async fn export(
         .filter(webhook_endpoints::user_id.eq(id))
         .order(webhook_endpoints::id)
         .select(ArchivedWebhookRow::as_select());
-    each(conn, sink, "archive_webhooks", query, BATCH, |r: ArchivedWebhookRow| {
-        Ok(ArchiveRecord::Webhook(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_webhooks",
+        query,
+        BATCH,
+        |r: ArchivedWebhookRow| Ok(ArchiveRecord::Webhook(r.try_into()?)),
+    )
     .await?;
 
     let query = api_keys::table
         .filter(api_keys::user_id.eq(id))
         .order(api_keys::id)
         .select(ArchivedApiKeyRow::as_select());
-    each(conn, sink, "archive_api_keys", query, BATCH, |r: ArchivedApiKeyRow| {
-        Ok(ArchiveRecord::ApiKey(r.try_into()?))
-    })
+    each(
+        conn,
+        sink,
+        "archive_api_keys",
+        query,
+        BATCH,
+        |r: ArchivedApiKeyRow| Ok(ArchiveRecord::ApiKey(r.try_into()?)),
+    )
     .await?;
 
     let query = license_validation_days::table

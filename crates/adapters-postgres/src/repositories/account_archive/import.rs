@@ -306,8 +306,7 @@ impl Writer {
                     ))
                     .do_update()
                     .set(
-                        product_validation_days::count
-                            .eq(excluded(product_validation_days::count)),
+                        product_validation_days::count.eq(excluded(product_validation_days::count)),
                     )
                     .execute(conn)
                     .await?;

@@ -56,11 +56,7 @@ const NO_STATEMENT_TIMEOUT: &str = "SET LOCAL statement_timeout = 0";
 
 #[async_trait]
 impl AccountArchive for PostgresStore {
-    async fn export(
-        &self,
-        owner: UserId,
-        sink: &mut dyn ArchiveSink,
-    ) -> Result<(), ArchiveError> {
+    async fn export(&self, owner: UserId, sink: &mut dyn ArchiveSink) -> Result<(), ArchiveError> {
         let mut conn = self.conn().await?;
         conn.build_transaction()
             .repeatable_read()

@@ -100,7 +100,11 @@ impl References {
         Ok(())
     }
 
-    fn check_references(&self, position: Position, record: &ArchiveRecord) -> Result<(), ArchiveError> {
+    fn check_references(
+        &self,
+        position: Position,
+        record: &ArchiveRecord,
+    ) -> Result<(), ArchiveError> {
         let kind = record.kind();
         let need = |set: &HashSet<Uuid>, refers_to: RecordKind, id: Uuid| {
             if set.contains(&id) {
@@ -129,7 +133,9 @@ impl References {
                 product(s.site.product_id.as_uuid())?;
                 license(s.site.license_id.as_uuid())
             }
-            ArchiveRecord::SiteAction(a) => need(&self.sites, RecordKind::Site, a.site_id.as_uuid()),
+            ArchiveRecord::SiteAction(a) => {
+                need(&self.sites, RecordKind::Site, a.site_id.as_uuid())
+            }
             ArchiveRecord::Payment(p) => {
                 product(p.product_id.as_uuid())?;
                 p.license_id.map_or(Ok(()), |l| license(l.as_uuid()))?;

@@ -274,7 +274,9 @@ impl ActivationLine {
             id: self.id,
             license_id: self.license_id,
             seat,
-            name: optional("name", self.name, |n| Short::parse(&n).map(Short::into_inner))?,
+            name: optional("name", self.name, |n| {
+                Short::parse(&n).map(Short::into_inner)
+            })?,
             platform: optional("platform", self.platform, |p| {
                 Short::parse(&p).map(Short::into_inner)
             })?,

@@ -66,7 +66,10 @@ pub struct ImportContext<'a> {
 
 impl Line {
     /// The line of an exported record (webhook secrets opened with `master_key`).
-    pub fn from_record(record: &ArchiveRecord, master_key: &MasterKey) -> Result<Self, UnreadableSecret> {
+    pub fn from_record(
+        record: &ArchiveRecord,
+        master_key: &MasterKey,
+    ) -> Result<Self, UnreadableSecret> {
         Ok(match record {
             ArchiveRecord::Account(a) => Line::Account(a.into()),
             ArchiveRecord::Product(p) => Line::Product(p.into()),
@@ -88,7 +91,10 @@ impl Line {
 
     /// The record a line after the account holds, checked by the domain; `None` for
     /// the lines that hold none (header, account, end).
-    pub fn into_record(self, ctx: ImportContext<'_>) -> Result<Option<ArchiveRecord>, InvalidField> {
+    pub fn into_record(
+        self,
+        ctx: ImportContext<'_>,
+    ) -> Result<Option<ArchiveRecord>, InvalidField> {
         let owner = ctx.owner;
         Ok(Some(match self {
             Line::Header(_) | Line::Account(_) | Line::End(_) => return Ok(None),

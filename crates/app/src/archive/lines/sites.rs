@@ -139,9 +139,8 @@ impl SiteActionLine {
             site_id: self.site_id,
             action_type: field("type", SiteActionType::parse(&self.action_type))?,
             payload: field("payload", Metadata::parse(self.payload))?,
-            state: SiteActionState::parse(&self.state).ok_or_else(|| {
-                InvalidField::new("state", "must be pending, delivered or done")
-            })?,
+            state: SiteActionState::parse(&self.state)
+                .ok_or_else(|| InvalidField::new("state", "must be pending, delivered or done"))?,
             created_at: self.created_at,
             delivered_at: self.delivered_at,
             done_at: self.done_at,

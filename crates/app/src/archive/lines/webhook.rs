@@ -53,7 +53,11 @@ pub struct WebhookLine {
 )]
 pub struct UnreadableSecret(pub WebhookId);
 
-fn open(master: &MasterKey, id: WebhookId, sealed: &SealedSecret) -> Result<Redacted, UnreadableSecret> {
+fn open(
+    master: &MasterKey,
+    id: WebhookId,
+    sealed: &SealedSecret,
+) -> Result<Redacted, UnreadableSecret> {
     let bytes = master
         .open(&secret_label(id), &sealed.0)
         .map_err(|_| UnreadableSecret(id))?;
@@ -79,7 +83,10 @@ type Reason = BoundedText<1000>;
 
 impl WebhookLine {
     /// The line of `record`, its secrets opened with `master`.
-    pub fn from_record(record: &WebhookRecord, master: &MasterKey) -> Result<Self, UnreadableSecret> {
+    pub fn from_record(
+        record: &WebhookRecord,
+        master: &MasterKey,
+    ) -> Result<Self, UnreadableSecret> {
         let e = &record.endpoint;
         Ok(Self {
             id: e.id,
