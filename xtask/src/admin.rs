@@ -9,7 +9,8 @@ use crate::{cargo, postgres};
 #[derive(Debug, clap::Args)]
 pub(crate) struct AdminArgs {
     /// e.g. `create-user --email E --name N`, `create-api-key --user E`, `revoke-api-key ID`,
-    /// `set-tier --user E --tier T`; `cargo xtask admin --help` lists them all.
+    /// `set-tier --user E --tier T`, `export --user E --output F`, `import --input F`;
+    /// `cargo xtask admin --help` lists them all.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }

@@ -96,8 +96,7 @@ impl Writer {
         };
         if self
             .batch
-            .iter()
-            .next()
+            .last()
             .is_some_and(|(_, queued)| queued.kind() != kind)
             || self.batch.len() >= limit
         {
@@ -117,7 +116,7 @@ impl Writer {
 
     async fn flush(&mut self, conn: &mut AsyncPgConnection) -> Result<(), Failure> {
         let batch = std::mem::take(&mut self.batch);
-        let Some(kind) = batch.iter().next().map(|(_, record)| record.kind()) else {
+        let Some(kind) = batch.last().map(|(_, record)| record.kind()) else {
             return Ok(());
         };
         let (positions, records): (Vec<Position>, Vec<ArchiveRecord>) = batch.into_iter().unzip();
