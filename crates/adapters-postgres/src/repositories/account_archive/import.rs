@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Uuid as SqlUuid};
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use licentia_domain::ids::UserId;
@@ -110,7 +109,7 @@ impl Writer {
     /// matches its activations.
     pub(super) async fn finish(mut self, conn: &mut AsyncPgConnection) -> Result<UserId, Failure> {
         self.flush(conn).await?;
-        check_activation_counts(conn, self.owner).await?;
+        self.references.check_seats()?;
         Ok(self.owner)
     }
 
@@ -359,41 +358,4 @@ fn all_written<K: Eq + Hash>(
         kind,
         what: unique_values(kind),
     })
-}
-
-#[derive(Debug, QueryableByName)]
-struct CountMismatch {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Integer)]
-    activation_count: i32,
-    #[diesel(sql_type = BigInt)]
-    activations: i64,
-}
-
-/// Invariant: a license's `activationCount` is the number of its activations (the
-/// seat limit is enforced on it).
-async fn check_activation_counts(
-    conn: &mut AsyncPgConnection,
-    owner: UserId,
-) -> Result<(), Failure> {
-    let mismatch: Option<CountMismatch> = diesel::sql_query(
-        "SELECT l.id, l.activation_count, count(a.id) AS activations \
-         FROM licenses l LEFT JOIN activations a ON a.license_id = l.id \
-         WHERE l.user_id = $1 \
-         GROUP BY l.id HAVING l.activation_count <> count(a.id) \
-         ORDER BY l.id LIMIT 1",
-    )
-    .bind::<SqlUuid, _>(owner.as_uuid())
-    .get_result(conn)
-    .await
-    .optional()?;
-    match mismatch {
-        None => Ok(()),
-        Some(m) => Err(ArchiveError::Inconsistent(format!(
-            "license {} has activationCount {} but the file holds {} activation(s) of it",
-            m.id, m.activation_count, m.activations
-        ))
-        .into()),
-    }
 }

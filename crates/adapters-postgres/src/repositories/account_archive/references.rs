@@ -1,12 +1,18 @@
 //! What an import checks before it writes a record: that it comes in archive order,
-//! belongs to the imported account, and refers only to records written before it.
+//! belongs to the imported account, and refers only to records written before it;
+//! and, at the end, that every license's activation count is its activations.
 //!
 //! Invariant: an import never attaches anything to another account's data. Foreign
 //! keys alone would accept a reference to any row on the server; here a reference
 //! must name a record of this import (the ids written so far are kept, about 40 bytes
 //! per product, customer, license and site).
+//!
+//! Invariant: a license's `activation_count` equals its activation rows (the seat
+//! limit is enforced on the count). Counted here as the activations pass, not by a
+//! query: inside the import's transaction the new rows have no statistics, and
+//! `activations` has no plain index on `license_id`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use licentia_domain::ids::UserId;
 use licentia_ports::{ArchiveError, ArchiveRecord, Position, RecordKind};
@@ -23,8 +29,15 @@ pub(super) struct References {
     last_day: Option<(Uuid, Date)>,
     products: HashSet<Uuid>,
     customers: HashSet<Uuid>,
-    licenses: HashSet<Uuid>,
+    licenses: HashMap<Uuid, Seats>,
     sites: HashSet<Uuid>,
+}
+
+/// A license's activation count as its record states it, and its activations so far.
+#[derive(Debug, Clone, Copy)]
+struct Seats {
+    stated: u32,
+    seen: u32,
 }
 
 impl References {
@@ -36,7 +49,7 @@ impl References {
             last_day: None,
             products: HashSet::new(),
             customers: HashSet::new(),
-            licenses: HashSet::new(),
+            licenses: HashMap::new(),
             sites: HashSet::new(),
         }
     }
@@ -120,7 +133,18 @@ impl References {
         };
         let product = |id: Uuid| need(&self.products, RecordKind::Product, id);
         let customer = |id: Uuid| need(&self.customers, RecordKind::Customer, id);
-        let license = |id: Uuid| need(&self.licenses, RecordKind::License, id);
+        let license = |id: Uuid| {
+            if self.licenses.contains_key(&id) {
+                Ok(())
+            } else {
+                Err(ArchiveError::UnknownReference {
+                    position,
+                    kind,
+                    refers_to: RecordKind::License,
+                    id,
+                })
+            }
+        };
         match record {
             ArchiveRecord::ProductDomain(d) => product(d.product_id.as_uuid()),
             ArchiveRecord::License(l) => {
@@ -156,12 +180,46 @@ impl References {
 
     fn remember(&mut self, record: &ArchiveRecord) {
         match record {
-            ArchiveRecord::Product(p) => self.products.insert(p.id.as_uuid()),
-            ArchiveRecord::Customer(c) => self.customers.insert(c.id.as_uuid()),
-            ArchiveRecord::License(l) => self.licenses.insert(l.id.as_uuid()),
-            ArchiveRecord::Site(s) => self.sites.insert(s.site.id.as_uuid()),
-            _ => false,
-        };
+            ArchiveRecord::Product(p) => {
+                self.products.insert(p.id.as_uuid());
+            }
+            ArchiveRecord::Customer(c) => {
+                self.customers.insert(c.id.as_uuid());
+            }
+            ArchiveRecord::License(l) => {
+                let seats = Seats {
+                    stated: l.activation_count,
+                    seen: 0,
+                };
+                self.licenses.insert(l.id.as_uuid(), seats);
+            }
+            ArchiveRecord::Activation(a) => {
+                if let Some(seats) = self.licenses.get_mut(&a.license_id.as_uuid()) {
+                    seats.seen = seats.seen.saturating_add(1);
+                }
+            }
+            ArchiveRecord::Site(s) => {
+                self.sites.insert(s.site.id.as_uuid());
+            }
+            _ => {}
+        }
+    }
+
+    /// After the last record: the first license (by id) whose activation count is not
+    /// the number of its activations.
+    pub(super) fn check_seats(&self) -> Result<(), ArchiveError> {
+        let mismatch = self
+            .licenses
+            .iter()
+            .filter(|(_, seats)| seats.stated != seats.seen)
+            .min_by_key(|(id, _)| **id);
+        match mismatch {
+            None => Ok(()),
+            Some((id, seats)) => Err(ArchiveError::Inconsistent(format!(
+                "license {id} has activationCount {} but the file holds {} activation(s) of it",
+                seats.stated, seats.seen
+            ))),
+        }
     }
 }
 
