@@ -54,7 +54,8 @@ impl References {
         }
     }
 
-    /// Checks `record` at `position`, then remembers what it defines.
+    /// Checks `record` at `position`; once it passes, remembers what it defines (a
+    /// refused record changes nothing).
     pub(super) fn admit(
         &mut self,
         position: Position,
@@ -74,33 +75,40 @@ impl References {
                 ),
             ));
         }
-        if kind != self.last_kind {
-            self.last_day = None;
-        }
-        self.last_kind = kind;
         if owner(record).is_some_and(|o| o != self.owner) {
             return Err(misplaced(
                 position,
                 "a record of another account".to_owned(),
             ));
         }
-        self.check_order(position, record)?;
+        let day = self.check_day(position, record)?;
         self.check_references(position, record)?;
+        if kind != self.last_kind {
+            self.last_day = None;
+        }
+        self.last_kind = kind;
+        self.last_day = day.or(self.last_day);
         self.remember(record);
         Ok(())
     }
 
-    fn check_order(
-        &mut self,
+    /// The (id, day) of a validation-day record, which must follow the last one.
+    fn check_day(
+        &self,
         position: Position,
         record: &ArchiveRecord,
-    ) -> Result<(), ArchiveError> {
+    ) -> Result<Option<(Uuid, Date)>, ArchiveError> {
         let key = match record {
             ArchiveRecord::LicenseValidationDay(v) => (v.id.as_uuid(), v.day),
             ArchiveRecord::ProductValidationDay(v) => (v.id.as_uuid(), v.day),
-            _ => return Ok(()),
+            _ => return Ok(None),
         };
-        if self.last_day.is_some_and(|last| last >= key) {
+        let previous = if record.kind() == self.last_kind {
+            self.last_day
+        } else {
+            None
+        };
+        if previous.is_some_and(|last| last >= key) {
             return Err(misplaced(
                 position,
                 format!(
@@ -109,8 +117,7 @@ impl References {
                 ),
             ));
         }
-        self.last_day = Some(key);
-        Ok(())
+        Ok(Some(key))
     }
 
     fn check_references(
@@ -246,4 +253,181 @@ fn owner(record: &ArchiveRecord) -> Option<UserId> {
 
 fn misplaced(position: Position, message: String) -> ArchiveError {
     ArchiveError::Misplaced { position, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use licentia_domain::activation::{Activation, Seat};
+    use licentia_domain::fingerprint::Fingerprint;
+    use licentia_domain::ids::{ActivationId, LicenseId, ProductId};
+    use licentia_domain::key_prefix::KeyPrefix;
+    use licentia_domain::license::License;
+    use licentia_domain::license_key::LicenseKey;
+    use licentia_domain::license_status::LicenseStatus;
+    use licentia_domain::metadata::Metadata;
+    use licentia_domain::product::Product;
+    use licentia_domain::slug::Slug;
+    use licentia_domain::text::Name;
+    use licentia_ports::ValidationDay;
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    const AT: time::OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    fn product(owner: UserId) -> Product {
+        Product {
+            id: ProductId::generate(),
+            owner,
+            name: Name::parse("App").expect("valid"),
+            slug: Slug::parse("app").expect("valid"),
+            description: None,
+            key_prefix: KeyPrefix::parse("LIC").expect("valid"),
+            plans: vec![],
+            metadata: Metadata::default(),
+            created_at: AT,
+            updated_at: AT,
+        }
+    }
+
+    fn license(product: &Product, activation_count: u32) -> License {
+        License {
+            id: LicenseId::generate(),
+            owner: product.owner,
+            product_id: product.id,
+            customer_id: None,
+            key: LicenseKey::generate(&product.key_prefix),
+            plan: None,
+            status: LicenseStatus::Active,
+            issued_to: None,
+            issued_email: None,
+            features: vec![],
+            max_activations: None,
+            activation_count,
+            expires_at: None,
+            heartbeat_interval_seconds: None,
+            last_validated_at: None,
+            metadata: Metadata::default(),
+            created_at: AT,
+            updated_at: AT,
+        }
+    }
+
+    fn activation(license: &License) -> ArchiveRecord {
+        ArchiveRecord::Activation(Activation {
+            id: ActivationId::generate(),
+            license_id: license.id,
+            seat: Seat::Device(Fingerprint::parse("machine").expect("valid")),
+            name: None,
+            platform: None,
+            ip_address: None,
+            metadata: Metadata::default(),
+            last_heartbeat_at: AT,
+            created_at: AT,
+        })
+    }
+
+    fn day(license: &License, day: Date) -> ArchiveRecord {
+        ArchiveRecord::LicenseValidationDay(ValidationDay {
+            id: license.id,
+            day,
+            count: 1,
+        })
+    }
+
+    #[test]
+    fn another_accounts_record_is_misplaced() {
+        let owner = UserId::generate();
+        let mut references = References::new(owner);
+        let theirs = product(UserId::generate());
+        let refused = references.admit(3, &ArchiveRecord::Product(theirs));
+        assert!(
+            matches!(refused, Err(ArchiveError::Misplaced { position: 3, .. })),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn references_must_come_before_and_kinds_in_order() {
+        let owner = UserId::generate();
+        let mut references = References::new(owner);
+        let p = product(owner);
+        let l = license(&p, 0);
+        let early = references.admit(3, &ArchiveRecord::License(l.clone()));
+        assert!(
+            matches!(
+                early,
+                Err(ArchiveError::UnknownReference {
+                    position: 3,
+                    refers_to: RecordKind::License | RecordKind::Product,
+                    ..
+                })
+            ),
+            "{early:?}"
+        );
+        references
+            .admit(3, &ArchiveRecord::Product(p.clone()))
+            .expect("a product");
+        references
+            .admit(4, &ArchiveRecord::License(l))
+            .expect("its license");
+        let late = references.admit(5, &ArchiveRecord::Product(product(owner)));
+        assert!(
+            matches!(late, Err(ArchiveError::Misplaced { position: 5, .. })),
+            "{late:?}"
+        );
+    }
+
+    #[test]
+    fn validation_days_come_once_each_in_order() {
+        let owner = UserId::generate();
+        let mut references = References::new(owner);
+        let p = product(owner);
+        let l = license(&p, 0);
+        references
+            .admit(3, &ArchiveRecord::Product(p))
+            .expect("a product");
+        references
+            .admit(4, &ArchiveRecord::License(l.clone()))
+            .expect("a license");
+        references
+            .admit(5, &day(&l, date!(2026 - 05 - 01)))
+            .expect("a day");
+        references
+            .admit(6, &day(&l, date!(2026 - 05 - 02)))
+            .expect("the next day");
+        let again = references.admit(7, &day(&l, date!(2026 - 05 - 02)));
+        assert!(
+            matches!(again, Err(ArchiveError::Misplaced { position: 7, .. })),
+            "{again:?}"
+        );
+    }
+
+    #[test]
+    fn activation_counts_must_match_the_activations() {
+        let owner = UserId::generate();
+        let mut references = References::new(owner);
+        let p = product(owner);
+        let exact = license(&p, 2);
+        let short = license(&p, 2);
+        references
+            .admit(3, &ArchiveRecord::Product(p))
+            .expect("a product");
+        for (n, l) in [&exact, &short].into_iter().enumerate() {
+            references
+                .admit(4 + n as u64, &ArchiveRecord::License(l.clone()))
+                .expect("a license");
+        }
+        for record in [activation(&exact), activation(&exact), activation(&short)] {
+            references.admit(9, &record).expect("an activation");
+        }
+        let counted = references.check_seats();
+        assert!(
+            matches!(&counted, Err(ArchiveError::Inconsistent(message))
+                if message.contains(&short.id.to_string()) && message.contains("holds 1 activation")),
+            "{counted:?}"
+        );
+        references.admit(10, &activation(&short)).expect("another");
+        assert!(references.check_seats().is_ok());
+    }
 }
