@@ -74,10 +74,15 @@ pub enum AdminCommand {
         #[arg(long)]
         user: String,
     },
-    /// Write a user's whole account as JSON lines (docs/export-import.md) to move it
-    /// to another server. The output holds secrets: keep it private.
+    /// Write a user's whole account as JSON lines, to move it to another server.
+    ///
+    /// The format is in docs/export-import.md. The output holds secrets (password and
+    /// key hashes, license keys, webhook signing secrets): keep it private.
     Export(Export),
     /// Read an account written by `export` into this server, all or nothing.
+    ///
+    /// Every line is checked; an account, id, license key or token already on this
+    /// server is refused (no merge). Errors name the line; nothing is written then.
     Import(Import),
     /// Licenses.
     #[command(subcommand)]

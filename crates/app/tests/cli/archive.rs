@@ -585,6 +585,29 @@ async fn a_bad_file_is_refused_naming_its_line_and_nothing_is_written() {
     let webhook = line_of(&lines, "webhook");
     let end = lines.len();
 
+    // Exported under another master key: the webhook secrets cannot be opened.
+    let path = std::env::temp_dir().join(format!("licentia-export-{}.jsonl", uuid::Uuid::new_v4()));
+    let output = admin_with_key(
+        &source.app.db,
+        TARGET_MASTER_KEY,
+        &[
+            "export",
+            "--user",
+            VENDOR,
+            "--output",
+            path.to_str().expect("a UTF-8 path"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cannot be opened with this master key"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!path.exists(), "a failed export leaves no file");
+
     // The target already holds another account's product.
     let bystander = spawn_app_with(|s| s.master_key = Some(TARGET_MASTER_KEY.into())).await;
     let token = bystander.register("bystander@example.com").await;
