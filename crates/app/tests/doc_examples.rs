@@ -87,13 +87,14 @@ fn plans() -> Result<Vec<(String, Plan)>, Vec<String>> {
     }
 }
 
-/// bash, curl and jq, or a clear message saying which is missing.
+/// The tools the examples use, or a clear message saying which is missing.
 fn require_tools() {
     for (tool, version, hint) in [
         ("bash", "--version", "bash"),
         ("curl", "--version", "curl"),
         ("jq", "--version", "jq (apt-get install jq, brew install jq)"),
         ("openssl", "version", "openssl"),
+        ("python3", "--version", "python3 (the webhook guide's receiver)"),
         ("timeout", "--version", "coreutils"),
     ] {
         let works = Command::new(tool)
