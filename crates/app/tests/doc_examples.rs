@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use futures_util::StreamExt;
 use licentia::config::Settings;
 use licentia_test_support::spawn_app_with;
 
@@ -21,6 +22,9 @@ mod markdown;
 mod runner;
 
 use convention::Plan;
+
+/// How many files run at once.
+const PARALLEL_FILES: usize = 3;
 
 /// Files that must keep tested examples (a guide whose blocks were all tagged
 /// `no-run` would otherwise pass silently).
@@ -92,9 +96,17 @@ fn require_tools() {
     for (tool, version, hint) in [
         ("bash", "--version", "bash"),
         ("curl", "--version", "curl"),
-        ("jq", "--version", "jq (apt-get install jq, brew install jq)"),
+        (
+            "jq",
+            "--version",
+            "jq (apt-get install jq, brew install jq)",
+        ),
         ("openssl", "version", "openssl"),
-        ("python3", "--version", "python3 (the webhook guide's receiver)"),
+        (
+            "python3",
+            "--version",
+            "python3 (the webhook guide's receiver)",
+        ),
         ("timeout", "--version", "coreutils"),
     ] {
         let works = Command::new(tool)
@@ -193,14 +205,15 @@ async fn every_curl_in_the_docs_runs_against_a_fresh_server() {
             plan.skipped_curl_blocks.len()
         ));
         let text = read(&file);
-        runs.push(tokio::spawn(run_file(file, text, plan)));
+        runs.push(run_file(file, text, plan));
     }
-    let mut failures = Vec::new();
-    for run in runs {
-        if let Err(failure) = run.await.expect("the file's run finished") {
-            failures.push(failure);
-        }
-    }
+    // A few files at a time: each runs a server with its own pool of connections to the
+    // PostgreSQL that the rest of the suite shares.
+    let failures: Vec<String> = futures_util::stream::iter(runs)
+        .buffer_unordered(PARALLEL_FILES)
+        .filter_map(|outcome| async move { outcome.err() })
+        .collect()
+        .await;
     eprintln!("doc examples:\n  {}", report.join("\n  "));
     assert!(
         failures.is_empty(),
@@ -219,7 +232,10 @@ async fn a_broken_example_fails_with_its_file_and_line() {
     let failure = run_file("broken.md".into(), doc.into(), plan)
         .await
         .expect_err("the second block fails");
-    assert!(failure.starts_with("broken.md:11: this block failed"), "{failure}");
+    assert!(
+        failure.starts_with("broken.md:11: this block failed"),
+        "{failure}"
+    );
     assert!(failure.contains("/v1/no-such-route"), "{failure}");
     assert!(failure.contains("404"), "curl's error is shown: {failure}");
 

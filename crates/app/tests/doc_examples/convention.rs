@@ -213,7 +213,10 @@ mod tests {
     fn a_curl_that_ignores_http_errors_needs_an_output_block() {
         let text = "```sh\ncurl -sS -X POST http://127.0.0.1:8080/v1/x \\\n  -d '{}' | jq .\n```\n";
         let problems = plan_of(text).expect_err("refused");
-        assert!(problems[0].contains("does not fail on an HTTP error"), "{problems:?}");
+        assert!(
+            problems[0].contains("does not fail on an HTTP error"),
+            "{problems:?}"
+        );
         let checked = format!("{text}\n```text output\n404\n```\n");
         let plan = plan_of(&checked).expect("an output block checks it");
         assert!(plan.steps[0].expected.is_some());
@@ -221,22 +224,26 @@ mod tests {
 
     #[test]
     fn an_output_block_must_follow_a_run_block() {
-        let problems = plan_of("```sh no-run\ncargo x\n```\n```text output\nx\n```\n")
-            .expect_err("refused");
+        let problems =
+            plan_of("```sh no-run\ncargo x\n```\n```text output\nx\n```\n").expect_err("refused");
         assert!(problems[0].contains("right after"), "{problems:?}");
     }
 
     #[test]
     fn run_blocks_name_the_server_one_way() {
-        let problems = plan_of("```sh\ncurl -fsS localhost:8080/v1/health\n```\n")
-            .expect_err("refused");
+        let problems =
+            plan_of("```sh\ncurl -fsS localhost:8080/v1/health\n```\n").expect_err("refused");
         assert!(problems[0].contains("reach the server as"), "{problems:?}");
     }
 
     #[test]
     fn curl_calls_are_found_as_commands_only() {
-        let script = "# curl in a comment\nX=$(curl -fsS a | jq .)\necho curly\ncurl -f b; curl c\n";
-        assert_eq!(curl_calls(script), vec!["curl -fsS a ", "curl -f b", "curl c"]);
+        let script =
+            "# curl in a comment\nX=$(curl -fsS a | jq .)\necho curly\ncurl -f b; curl c\n";
+        assert_eq!(
+            curl_calls(script),
+            vec!["curl -fsS a ", "curl -f b", "curl c"]
+        );
         assert!(fails_on_http_errors("curl -sSf x"));
         assert!(fails_on_http_errors("curl --fail-with-body x"));
         assert!(!fails_on_http_errors("curl -sS -d '-f' --data-raw x"));

@@ -101,7 +101,8 @@ mod tests {
 
     #[test]
     fn blocks_carry_their_line_language_attributes_and_text() {
-        let text = "# Title\n\n```sh no-run\ncargo xtask dev\n```\n\ntext\n\n```json\n{\"a\": 1}\n```\n";
+        let text =
+            "# Title\n\n```sh no-run\ncargo xtask dev\n```\n\ntext\n\n```json\n{\"a\": 1}\n```\n";
         let found = blocks(text);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].line, 3);

@@ -53,8 +53,8 @@ pub(crate) fn split(stream: &str, steps: usize) -> Vec<String> {
 fn last_started(stream: &str) -> Option<usize> {
     stream
         .lines()
-        .filter_map(|line| line.strip_prefix(MARKER)?.strip_suffix("@@")?.parse().ok())
-        .last()
+        .rev()
+        .find_map(|line| line.strip_prefix(MARKER)?.strip_suffix("@@")?.parse().ok())
 }
 
 /// Why a file's examples failed, told with the doc's own line numbers.
@@ -101,10 +101,10 @@ pub(crate) fn run(file: &str, steps: &[Step], address: &str, workdir: &Path) -> 
             "{file}:{}: this block failed ({}{}):\n{}\n--- its stdout:\n{}--- its stderr:\n{}",
             step.block.line,
             status,
-            if status.code() == Some(124) {
-                ", timed out"
-            } else {
-                ""
+            match status.code() {
+                Some(124) => ", timed out",
+                Some(1) => "; `jq -e` exits 1 when a field is missing or null",
+                _ => "",
             },
             step.block.body.trim_end(),
             outs[failed],
@@ -136,8 +136,14 @@ pub(crate) fn run(file: &str, steps: &[Step], address: &str, workdir: &Path) -> 
 /// Lines without trailing spaces, without blank lines around them.
 fn normalise(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
-    let last = lines.iter().rposition(|l| !l.is_empty()).map_or(first, |l| l + 1);
+    let first = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let last = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(first, |l| l + 1);
     lines[first..last].join("\n")
 }
 
@@ -168,8 +174,14 @@ mod tests {
     fn outputs_match_exactly_or_around_ellipses() {
         assert!(matches("VALID\n", "\nVALID  \n\n"));
         assert!(!matches("VALID", "INVALID"));
-        assert!(matches("{\"id\":\"…\",\"status\":\"ACTIVE\"}", "{\"id\":\"0193\",\"status\":\"ACTIVE\"}"));
-        assert!(!matches("{\"id\":\"…\",\"status\":\"ACTIVE\"}", "{\"id\":\"0193\",\"status\":\"REVOKED\"}"));
+        assert!(matches(
+            "{\"id\":\"…\",\"status\":\"ACTIVE\"}",
+            "{\"id\":\"0193\",\"status\":\"ACTIVE\"}"
+        ));
+        assert!(!matches(
+            "{\"id\":\"…\",\"status\":\"ACTIVE\"}",
+            "{\"id\":\"0193\",\"status\":\"REVOKED\"}"
+        ));
         assert!(matches("LIC-…", "LIC-ABCDE-12345"));
         assert!(matches("a\n…\nz", "a\nb\nc\nz"));
         assert!(!matches("a…a", "a"), "the parts may not overlap");
