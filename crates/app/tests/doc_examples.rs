@@ -4,8 +4,6 @@
 //! from the server. The convention is in `docs/README.md` ("Examples are tested") and
 //! `doc_examples/convention.rs`.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)]
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
