@@ -159,6 +159,26 @@ fn signature_cost_us() -> f64 {
     started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
 }
 
+/// Where the machine's CPU went per request: server, wrk, and what is left (PostgreSQL,
+/// the kernel outside both, idle).
+fn machine_budget(what: &str, r: &wrk::Measurement) -> String {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let machine = cores as f64 * 1e6 / r.requests_per_second.max(1.0);
+    match (
+        r.cpu_us_per_request,
+        r.load_cpu_us_per_request,
+        r.idle_percent,
+    ) {
+        (Some(server), Some(load), Some(idle)) => format!(
+            "Per {what} the {cores} cores have {machine:.1} µs between them: server {server:.1}, \
+             wrk {load:.1}, idle {:.1}, the rest {:.1}.",
+            machine * idle / 100.0,
+            (machine * (1.0 - idle / 100.0) - server - load).max(0.0)
+        ),
+        _ => format!("Per {what} the {cores} cores have {machine:.1} µs between them."),
+    }
+}
+
 fn render(rows: &[Row], peak_rss_kib: Option<u64>, signature_us: f64, args: &BenchArgs) -> String {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
     let health = rows
@@ -178,14 +198,14 @@ fn render(rows: &[Row], peak_rss_kib: Option<u64>, signature_us: f64, args: &Ben
     );
     let _ = writeln!(
         out,
-        "| scenario | requests/s | × health | p50 | p99 | server CPU µs/request | non-2xx |"
+        "| scenario | requests/s | × health | p50 | p99 | server CPU µs/request | wrk CPU µs/request | idle CPU | non-2xx |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         let r = &row.result;
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.2} | {} | {} | {} | {} |",
+            "| {} | {:.0} | {:.2} | {} | {} | {} | {} | {} | {} |",
             row.scenario,
             r.requests_per_second,
             r.requests_per_second / health,
@@ -193,6 +213,9 @@ fn render(rows: &[Row], peak_rss_kib: Option<u64>, signature_us: f64, args: &Ben
             r.p99,
             r.cpu_us_per_request
                 .map_or("n/a".into(), |us| format!("{us:.1}")),
+            r.load_cpu_us_per_request
+                .map_or("n/a".into(), |us| format!("{us:.1}")),
+            r.idle_percent.map_or("n/a".into(), |p| format!("{p:.0}%")),
             r.non_2xx,
         );
     }
@@ -228,6 +251,11 @@ fn render(rows: &[Row], peak_rss_kib: Option<u64>, signature_us: f64, args: &Ben
              and everything else — body parsing, the key's check code, the cache, the verdict, the JSON \
              answer, the buffered counter — {rest:.1} µs. The signature is the largest share."
         );
+        for (i, what) in [(0, "`/v1/health`"), (1, "a signed hot-key validation")] {
+            if let Some(row) = rows.get(i) {
+                let _ = writeln!(out, "- {}", machine_budget(what, &row.result));
+            }
+        }
         if let Some(cold_cpu) = cpu(2) {
             let _ = writeln!(
                 out,

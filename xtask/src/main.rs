@@ -45,7 +45,7 @@ enum Command {
     Migrate,
     /// Run `licentia admin …` (create-user, list-users, set-tier, set-role,
     /// disable-user, enable-user, create-api-key, list-api-keys, revoke-api-key,
-    /// export, import, licenses expire-now, outbox status|retry).
+    /// export, import, licenses expire-now, outbox status|retry|prune).
     #[command(disable_help_flag = true)]
     Admin(admin::AdminArgs),
     /// Benchmark the release server (wrk on loopback) and write docs/benchmarks.md.

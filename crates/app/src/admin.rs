@@ -40,6 +40,9 @@ pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> 
         AdminCommand::Outbox(OutboxCommand::Retry { webhook }) => {
             outbox_retry(state, webhook.as_deref()).await
         }
+        AdminCommand::Outbox(OutboxCommand::Prune { older_than_days }) => {
+            outbox_prune(state, older_than_days).await
+        }
     }
 }
 
@@ -78,6 +81,26 @@ async fn outbox_retry(state: &AppState, webhook: Option<&str>) -> anyhow::Result
         .await
         .map_err(|e| anyhow!("requeueing: {e}"))?;
     println!("{requeued} failed delivery(ies) due again; running servers send them within seconds");
+    Ok(())
+}
+
+async fn outbox_prune(state: &AppState, older_than_days: Option<u32>) -> anyhow::Result<()> {
+    let keep = older_than_days.map_or(state.settings.webhooks.retention, |days| {
+        time::Duration::days(i64::from(days))
+    });
+    let before = state.clock.now() - keep;
+    eprintln!(
+        "pruning finished outbox events older than {} day(s)…",
+        keep.whole_days()
+    );
+    let pruned = crate::workers::housekeeping::prune_outbox(state, before, |total| {
+        if total > 0 && total % (10 * u64::from(crate::workers::housekeeping::PRUNE_BATCH)) == 0 {
+            eprintln!("  {total} events pruned so far");
+        }
+    })
+    .await
+    .map_err(|e| anyhow!("pruning the outbox: {e}"))?;
+    println!("{pruned} outbox event(s) pruned with their deliveries; pending deliveries kept");
     Ok(())
 }
 

@@ -111,6 +111,13 @@ pub enum OutboxCommand {
         #[arg(long)]
         webhook: Option<String>,
     },
+    /// Delete events older than the retention window whose deliveries are all
+    /// finished, with their delivery logs (running servers do this every 10 minutes).
+    Prune {
+        /// Keep this many days instead of `LICENTIA_WEBHOOKS_RETENTION_DAYS`.
+        #[arg(long, value_name = "DAYS")]
+        older_than_days: Option<u32>,
+    },
 }
 
 /// `admin export`.

@@ -51,6 +51,8 @@ pub struct Settings {
     pub usage_flush_interval: Duration,
     /// How often licenses past `expiresAt` are persisted as EXPIRED.
     pub expiry_sweep_interval: Duration,
+    /// How often expired sessions, idempotency keys and old outbox events are deleted.
+    pub housekeeping_interval: Duration,
     /// Rate limits (`LICENTIA_RATE_LIMIT*`, `LICENTIA_TRUSTED_PROXIES`).
     pub rate_limits: RateLimitSettings,
     /// Webhook delivery.
@@ -79,6 +81,9 @@ pub struct WebhookSettings {
     pub batch: u32,
     /// When failed deliveries are retried.
     pub retry: licentia_domain::webhook::RetrySchedule,
+    /// How long finished events and their delivery logs are kept
+    /// (`LICENTIA_WEBHOOKS_RETENTION_DAYS`, default 30).
+    pub retention: time::Duration,
 }
 
 /// A configuration value that cannot be used.
@@ -165,6 +170,7 @@ impl Settings {
             )?,
             usage_flush_interval: Duration::from_secs(2),
             expiry_sweep_interval: Duration::from_secs(60),
+            housekeeping_interval: Duration::from_secs(600),
             rate_limits: rate_limits::read(&source)?,
             webhooks: WebhookSettings {
                 allow_http: source.flag("LICENTIA_WEBHOOKS_ALLOW_HTTP", false)?,
@@ -175,6 +181,11 @@ impl Settings {
                 timeout: Duration::from_secs(10),
                 batch: 32,
                 retry: licentia_domain::webhook::RetrySchedule::default(),
+                retention: time::Duration::days(source.parse(
+                    "LICENTIA_WEBHOOKS_RETENTION_DAYS",
+                    Some(30),
+                    "must be a number of days from 1 to 3650",
+                )?),
             },
         })
         .and_then(|s: Settings| {
@@ -182,6 +193,12 @@ impl Settings {
                 return Err(problem(
                     "LICENTIA_DB_POOL_SIZE",
                     "must be a number from 1 to 1000",
+                ));
+            }
+            if !(1..=3650).contains(&s.webhooks.retention.whole_days()) {
+                return Err(problem(
+                    "LICENTIA_WEBHOOKS_RETENTION_DAYS",
+                    "must be a number of days from 1 to 3650",
                 ));
             }
             if let Some(key) = &s.master_key {
@@ -307,6 +324,24 @@ mod tests {
         )
         .expect_err("invalid");
         assert!(err.to_string().contains("LICENTIA_OPEN_REGISTRATION"));
+    }
+
+    #[test]
+    fn webhook_retention_is_whole_days_within_bounds() {
+        let days = |raw: &str| {
+            Settings::from_sources(
+                &env(&[("LICENTIA_WEBHOOKS_RETENTION_DAYS", raw)]),
+                &HashMap::new(),
+            )
+            .map(|s| s.webhooks.retention.whole_days())
+        };
+        let default = Settings::from_sources(&env(&[]), &HashMap::new()).expect("defaults");
+        assert_eq!(default.webhooks.retention.whole_days(), 30);
+        assert_eq!(days("7").expect("a week is valid"), 7);
+        for bad in ["0", "-1", "3651", "a month"] {
+            let err = days(bad).expect_err(bad);
+            assert!(err.to_string().contains("LICENTIA_WEBHOOKS_RETENTION_DAYS"));
+        }
     }
 
     #[test]

@@ -174,6 +174,10 @@ impl Application {
                 state.clone(),
                 settings.expiry_sweep_interval,
             )),
+            tokio::spawn(workers::housekeeping::run(
+                state.clone(),
+                settings.housekeeping_interval,
+            )),
             tokio::spawn(workers::key_refresh::run(state.clone())),
             tokio::spawn(workers::rate_limit_purge::run(state.clone())),
         ];

@@ -607,6 +607,111 @@ async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
         stderr(&bad)
     );
 }
+#[tokio::test]
+async fn outbox_prune_deletes_old_finished_events_and_keeps_pending_and_recent_ones() {
+    let app = spawn_app_with(|s| s.webhooks.dispatcher = false).await;
+    let token = app.register("vendor@example.com").await;
+    let hook = app
+        .post(
+            "/webhooks",
+            &token,
+            json!({"url": "http://127.0.0.1:9/hook", "events": ["customer.created"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{:?}", hook.body);
+    for n in 0..3 {
+        let customer = app
+            .post(
+                "/customers",
+                &token,
+                json!({"email": format!("c{n}@example.com"), "name": "C"}),
+            )
+            .await;
+        assert_eq!(customer.status, 201);
+    }
+    let old_events: i64 = app
+        .db
+        .scalar("SELECT count(*) AS value FROM outbox_events")
+        .await;
+    assert!(old_events >= 3, "three customer events at least");
+    // Everything so far is 40 days old: one delivery succeeded (with its attempt log),
+    // one failed, one is still pending. Then one recent event.
+    app.db
+        .execute("UPDATE outbox_events SET created_at = now() - interval '40 days'")
+        .await;
+    app.db
+        .execute(
+            "WITH ranked AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM webhook_deliveries) \
+             UPDATE webhook_deliveries d SET \
+               state = CASE ranked.n WHEN 1 THEN 'succeeded' ELSE 'failed' END, \
+               next_attempt_at = NULL \
+             FROM ranked WHERE d.id = ranked.id AND ranked.n <= 2",
+        )
+        .await;
+    app.db
+        .execute(
+            "INSERT INTO webhook_attempts (delivery_id, number, status_code, latency_ms, attempted_at) \
+             SELECT id, 1, 200, 5, now() FROM webhook_deliveries WHERE state = 'succeeded'",
+        )
+        .await;
+    let recent = app
+        .post(
+            "/customers",
+            &token,
+            json!({"email": "recent@example.com", "name": "R"}),
+        )
+        .await;
+    assert_eq!(recent.status, 201);
+
+    // Kept: nothing is older than 50 days.
+    let kept = licentia(
+        Some(&app.db),
+        &["admin", "outbox", "prune", "--older-than-days", "50"],
+        &[],
+        None,
+    )
+    .await;
+    assert_success(&kept);
+    assert!(
+        stdout(&kept).starts_with("0 outbox event(s) pruned"),
+        "{}",
+        stdout(&kept)
+    );
+
+    let pruned = licentia(Some(&app.db), &["admin", "outbox", "prune"], &[], None).await;
+    assert_success(&pruned);
+    assert!(
+        stdout(&pruned).starts_with(&format!("{} outbox event(s) pruned", old_events - 1)),
+        "{}",
+        stdout(&pruned)
+    );
+    assert!(
+        stderr(&pruned).contains("older than 30 day(s)"),
+        "{}",
+        stderr(&pruned)
+    );
+    let remaining: i64 = app
+        .db
+        .scalar(
+            "SELECT count(*) AS value FROM outbox_events o JOIN webhook_deliveries d \
+             ON d.event_id = o.id WHERE d.state = 'pending'",
+        )
+        .await;
+    let events: i64 = app
+        .db
+        .scalar("SELECT count(*) AS value FROM outbox_events")
+        .await;
+    let attempts: i64 = app
+        .db
+        .scalar("SELECT count(*) AS value FROM webhook_attempts")
+        .await;
+    assert_eq!(
+        (remaining, events, attempts),
+        (2, 2, 0),
+        "the old pending delivery's event and the recent one stay; the attempt log went with its delivery"
+    );
+}
+
 #[path = "cli/archive.rs"]
 mod archive;
 #[path = "cli/users.rs"]

@@ -83,4 +83,13 @@ pub trait DeliveryQueue: Send + Sync {
         webhook: Option<WebhookId>,
         now: OffsetDateTime,
     ) -> Result<u64, RepositoryError>;
+
+    /// Deletes up to `batch` outbox events created before `before` that have no
+    /// pending delivery, with their deliveries and attempt logs (retention); returns
+    /// how many events. Callers repeat until it returns less than `batch`.
+    async fn prune_finished(
+        &self,
+        before: OffsetDateTime,
+        batch: u32,
+    ) -> Result<u64, RepositoryError>;
 }

@@ -49,4 +49,7 @@ pub trait IdempotencyStore: Send + Sync {
 
     /// Releases a claimed key without a response (the request failed on our side).
     async fn abandon(&self, scope: &str, key: &str) -> Result<(), RepositoryError>;
+
+    /// Forgets keys older than the retention window at `now`; returns how many.
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepositoryError>;
 }

@@ -87,4 +87,7 @@ pub trait UserRepository: Send + Sync {
 
     /// Ends a session at once. Ending an unknown session is not an error.
     async fn delete_session(&self, token_hash: &TokenHash) -> Result<(), RepositoryError>;
+
+    /// Deletes sessions that expired before `now`; returns how many.
+    async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64, RepositoryError>;
 }

@@ -1,4 +1,5 @@
-//! Running wrk and reading its report; server CPU time from `/proc`.
+//! Running wrk and reading its report; where the CPU went (server, load generator,
+//! idle) from `/proc`.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,6 +13,10 @@ pub(crate) struct Measurement {
     pub(crate) p50: String,
     pub(crate) p99: String,
     pub(crate) cpu_us_per_request: Option<f64>,
+    /// wrk's own CPU time (user + system) per request.
+    pub(crate) load_cpu_us_per_request: Option<f64>,
+    /// Share of the machine's CPU time that nobody used during the run.
+    pub(crate) idle_percent: Option<f64>,
     pub(crate) non_2xx: u64,
 }
 
@@ -64,6 +69,31 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
+/// CPU time (user + system, in ticks) of this process's waited-for children: wrk's,
+/// once `output()` has reaped it.
+fn children_cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // cutime and cstime are fields 16 and 17 of the whole line: 14 and 15 after the name.
+    Some(fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?)
+}
+
+/// The machine's (idle, total) CPU ticks from the first line of `/proc/stat`.
+fn machine_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    let idle = ticks.get(3)? + ticks.get(4)?;
+    Some((idle, ticks.iter().take(8).sum()))
+}
+
 fn clock_ticks_per_second() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
@@ -99,8 +129,12 @@ impl Wrk {
         }
         command.arg(format!("{}{path}", self.base));
         let before = cpu_ticks(self.pid);
+        let load_before = children_cpu_ticks();
+        let machine_before = machine_ticks();
         let output = command.output().context("running wrk")?;
         let after = cpu_ticks(self.pid);
+        let load_after = children_cpu_ticks();
+        let machine_after = machine_ticks();
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         if !output.status.success() {
             bail!(
@@ -110,9 +144,16 @@ impl Wrk {
             );
         }
         let requests = parse_requests(&text);
-        let cpu_us_per_request = match (before, after, requests) {
+        let per_request = |before: Option<u64>, after: Option<u64>| match (before, after, requests)
+        {
             (Some(b), Some(a), Some(n)) if n > 0 => {
-                Some((a - b) as f64 / clock_ticks_per_second() * 1e6 / n as f64)
+                Some(a.saturating_sub(b) as f64 / clock_ticks_per_second() * 1e6 / n as f64)
+            }
+            _ => None,
+        };
+        let idle_percent = match (machine_before, machine_after) {
+            (Some((idle_b, total_b)), Some((idle_a, total_a))) if total_a > total_b => {
+                Some(idle_a.saturating_sub(idle_b) as f64 / (total_a - total_b) as f64 * 100.0)
             }
             _ => None,
         };
@@ -122,7 +163,9 @@ impl Wrk {
                 .unwrap_or(0.0),
             p50: latency(&text, "50%"),
             p99: latency(&text, "99%"),
-            cpu_us_per_request,
+            cpu_us_per_request: per_request(before, after),
+            load_cpu_us_per_request: per_request(load_before, load_after),
+            idle_percent,
             non_2xx: parse_after(&text, "Non-2xx or 3xx responses:")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),

@@ -21,6 +21,22 @@ use crate::error::{TxError, db_error};
 use crate::rows::{AttemptRow, count};
 use crate::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
 
+/// Retention: the oldest events before `$1` with no pending delivery, `$2` at a time
+/// (their deliveries and attempt logs go with them, by cascade). `SKIP LOCKED` lets
+/// several instances prune at once without waiting on each other.
+const PRUNE: &str = "\
+WITH finished AS (
+    SELECT o.id FROM outbox_events o
+    WHERE o.created_at < $1
+      AND NOT EXISTS (
+          SELECT 1 FROM webhook_deliveries d WHERE d.event_id = o.id AND d.state = 'pending'
+      )
+    ORDER BY o.created_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+DELETE FROM outbox_events o USING finished WHERE o.id = finished.id";
+
 /// Claims due deliveries of enabled endpoints: each claimed row's attempt number is
 /// taken (so a late record from an expired lease cannot overwrite a newer attempt) and
 /// its due time pushed out by the lease.
@@ -252,5 +268,20 @@ impl DeliveryQueue for PostgresStore {
         .await
         .map_err(db_error)?;
         Ok(requeued as u64)
+    }
+
+    async fn prune_finished(
+        &self,
+        before: OffsetDateTime,
+        batch: u32,
+    ) -> Result<u64, RepositoryError> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query(PRUNE)
+            .bind::<Timestamptz, _>(before)
+            .bind::<BigInt, _>(i64::from(batch))
+            .execute(&mut conn)
+            .await
+            .map(|deleted| deleted as u64)
+            .map_err(db_error)
     }
 }

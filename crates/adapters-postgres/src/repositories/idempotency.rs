@@ -102,4 +102,13 @@ impl IdempotencyStore for PostgresStore {
         .map(|_| ())
         .map_err(db_error)
     }
+
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepositoryError> {
+        let mut conn = self.conn().await?;
+        diesel::delete(keys::table.filter(keys::created_at.lt(now - RETENTION)))
+            .execute(&mut conn)
+            .await
+            .map(|deleted| deleted as u64)
+            .map_err(db_error)
+    }
 }

@@ -204,4 +204,13 @@ impl UserRepository for PostgresStore {
         .map(|_| ())
         .map_err(db_error)
     }
+
+    async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64, RepositoryError> {
+        let mut conn = self.conn().await?;
+        diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
+            .execute(&mut conn)
+            .await
+            .map(|deleted| deleted as u64)
+            .map_err(db_error)
+    }
 }

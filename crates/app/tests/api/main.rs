@@ -10,6 +10,7 @@ mod customers;
 mod errors;
 mod fixtures;
 mod health;
+mod housekeeping;
 mod idempotency;
 mod injectables;
 mod licenses;
