@@ -607,5 +607,7 @@ async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
         stderr(&bad)
     );
 }
+#[path = "cli/telemetry.rs"]
+mod telemetry;
 #[path = "cli/users.rs"]
 mod users;

@@ -409,6 +409,8 @@ async fn metrics_alone_export_no_span() {
             p.attributes.get("http.route").map(String::as_str) == Some("/v1/health")
         })
         .await;
+    // Several export intervals later, still no span.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(receiver.spans().is_empty(), "{:?}", receiver.spans());
 }
 
