@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use licentia_domain::validation::ValidationCode;
-use licentia_ports::{HealthCheck, QueueStats};
+use licentia_ports::{Backlog, HealthCheck};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, Meter};
 
@@ -97,18 +97,17 @@ struct Instruments {
     cache_lookups: Counter<u64>,
     rate_limited: Counter<u64>,
     webhook_attempts: Counter<u64>,
-    backlog: Arc<Backlog>,
+    backlog: Arc<BacklogCounts>,
 }
 
 /// The outbox counts last read by the backlog worker (gauges report them as they are,
 /// so a scrape never queries the database).
 #[derive(Default)]
-struct Backlog {
+struct BacklogCounts {
     read: AtomicBool,
     due: AtomicU64,
     scheduled: AtomicU64,
     paused: AtomicU64,
-    failed: AtomicU64,
     /// Unix seconds the most overdue delivery was due at (`i64::MIN`: none).
     oldest_due_at: AtomicI64,
 }
@@ -121,9 +120,9 @@ impl Metrics {
 
     /// Creates every instrument on `meter`; the pool gauges read `health`.
     pub fn new(meter: &Meter, health: Arc<dyn HealthCheck>) -> Self {
-        let backlog = Arc::new(Backlog {
+        let backlog = Arc::new(BacklogCounts {
             oldest_due_at: AtomicI64::new(i64::MIN),
-            ..Backlog::default()
+            ..BacklogCounts::default()
         });
         observe_backlog(meter, &backlog);
         observe_pool(meter, health);
@@ -227,17 +226,16 @@ impl Metrics {
     }
 
     /// The outbox as just counted (by the backlog worker).
-    pub fn outbox_counted(&self, stats: &QueueStats) {
+    pub fn outbox_counted(&self, counted: &Backlog) {
         let Some(i) = &self.0 else { return };
         let backlog = &i.backlog;
-        backlog.due.store(stats.due, Ordering::Relaxed);
+        backlog.due.store(counted.due, Ordering::Relaxed);
         backlog
             .scheduled
-            .store(stats.pending.saturating_sub(stats.due), Ordering::Relaxed);
-        backlog.paused.store(stats.paused, Ordering::Relaxed);
-        backlog.failed.store(stats.failed, Ordering::Relaxed);
+            .store(counted.scheduled, Ordering::Relaxed);
+        backlog.paused.store(counted.paused, Ordering::Relaxed);
         backlog.oldest_due_at.store(
-            stats
+            counted
                 .oldest_due_at
                 .map_or(i64::MIN, time::OffsetDateTime::unix_timestamp),
             Ordering::Relaxed,
@@ -246,14 +244,12 @@ impl Metrics {
     }
 }
 
-fn observe_backlog(meter: &Meter, backlog: &Arc<Backlog>) {
+fn observe_backlog(meter: &Meter, backlog: &Arc<BacklogCounts>) {
     let counts = Arc::clone(backlog);
     meter
         .u64_observable_gauge("licentia.outbox.backlog")
         .with_unit("{delivery}")
-        .with_description(
-            "Webhook deliveries not yet delivered, by state (due, scheduled, paused, failed).",
-        )
+        .with_description("Webhook deliveries still to be made, by state (due, scheduled, paused).")
         .with_callback(move |observer| {
             if !counts.read.load(Ordering::Acquire) {
                 return;
@@ -262,7 +258,6 @@ fn observe_backlog(meter: &Meter, backlog: &Arc<Backlog>) {
                 ("due", &counts.due),
                 ("scheduled", &counts.scheduled),
                 ("paused", &counts.paused),
-                ("failed", &counts.failed),
             ] {
                 observer.observe(
                     count.load(Ordering::Relaxed),

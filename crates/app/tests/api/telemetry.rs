@@ -269,6 +269,54 @@ async fn a_webhook_attempt_is_a_span_and_counts_by_outcome() {
 }
 
 #[tokio::test]
+async fn a_failing_endpoint_shows_as_backlog_and_failed_attempts() {
+    let (app, receiver) = observed_app().await;
+    let hooks = WebhookReceiver::start().await;
+    hooks.respond_always(500);
+    let token = app.register("vendor@example.com").await;
+    let created = app
+        .post(
+            "/webhooks",
+            &token,
+            json!({"url": hooks.url, "events": ["product.created"]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    app.product(&token, "app").await;
+    hooks
+        .wait_until("a failing attempt", |r| !r.is_empty())
+        .await;
+
+    let failed = receiver
+        .wait_for_span("the failed attempt", |s| {
+            s.name == "webhook delivery"
+                && s.attribute("licentia.webhook.outcome") == Some("retrying")
+        })
+        .await;
+    assert_eq!(failed.attribute("http.response.status_code"), Some("500"));
+    assert_eq!(failed.status_code, 2, "a failed attempt is an error span");
+    receiver
+        .wait_for_point("licentia.webhook.attempts", |p| {
+            p.attributes
+                .get("licentia.webhook.outcome")
+                .map(String::as_str)
+                == Some("retrying")
+                && p.value >= 1.0
+        })
+        .await;
+    receiver
+        .wait_for_point("licentia.outbox.backlog", |p| {
+            matches!(
+                p.attributes
+                    .get("licentia.delivery.state")
+                    .map(String::as_str),
+                Some("due" | "scheduled")
+            ) && p.value >= 1.0
+        })
+        .await;
+}
+
+#[tokio::test]
 async fn a_clients_traceparent_makes_the_request_its_child() {
     let (app, receiver) = observed_app().await;
     let reply = app
@@ -377,7 +425,7 @@ async fn rate_limit_rejections_backlog_and_pool_usage_are_exported() {
     receiver
         .wait_for_point("db.client.connection.pending_requests", |p| p.value == 0.0)
         .await;
-    for state in ["due", "scheduled", "paused", "failed"] {
+    for state in ["due", "scheduled", "paused"] {
         let point = receiver
             .wait_for_point("licentia.outbox.backlog", |p| {
                 p.attributes
