@@ -1,5 +1,5 @@
 //! The connection pool: deadpool over diesel-async, with a statement timeout on
-//! every connection.
+//! every connection (and, when traces are exported, a span per statement).
 
 use std::time::Duration;
 
@@ -13,6 +13,8 @@ use futures_util::FutureExt;
 use licentia_ports::RepositoryError;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::query_spans::QuerySpans;
+
 /// The pool every repository shares.
 pub type PgPool = Pool<AsyncPgConnection>;
 pub(crate) type PgConn = Object<AsyncPgConnection>;
@@ -25,6 +27,8 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// `statement_timeout` set on every new connection.
     pub statement_timeout: Duration,
+    /// A span per statement (`query_spans.rs`), for servers that export traces.
+    pub query_spans: bool,
 }
 
 impl Default for PoolSettings {
@@ -33,6 +37,7 @@ impl Default for PoolSettings {
             max_size: 16,
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(10),
+            query_spans: false,
         }
     }
 }
@@ -45,6 +50,7 @@ impl Default for PoolSettings {
 /// are dropped anyway.
 pub fn connect(url: &SecretString, settings: &PoolSettings) -> Result<PgPool, RepositoryError> {
     let timeout_ms = settings.statement_timeout.as_millis();
+    let query_spans = settings.query_spans;
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
@@ -55,6 +61,9 @@ pub fn connect(url: &SecretString, settings: &PoolSettings) -> Result<PgPool, Re
             ))
             .await
             .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            if query_spans {
+                conn.set_instrumentation(QuerySpans::default());
+            }
             Ok(conn)
         }
         .boxed()

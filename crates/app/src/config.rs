@@ -10,8 +10,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 mod rate_limits;
+mod telemetry;
 
 pub use rate_limits::{RateLimitMode, RateLimitSettings};
+pub use telemetry::TelemetrySettings;
 
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,8 @@ pub struct Settings {
     pub rate_limits: RateLimitSettings,
     /// Webhook delivery.
     pub webhooks: WebhookSettings,
+    /// Traces and metrics (`OTEL_*`, `LICENTIA_METRICS*`; off unless set).
+    pub telemetry: TelemetrySettings,
 }
 
 /// How webhooks are delivered.
@@ -187,6 +191,7 @@ impl Settings {
                     "must be a number of days from 1 to 3650",
                 )?),
             },
+            telemetry: telemetry::read(&source)?,
         })
         .and_then(|s: Settings| {
             if !(1..=1000).contains(&s.db_pool_size) {

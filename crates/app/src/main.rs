@@ -6,7 +6,7 @@ use clap::Parser;
 use licentia::cli::{Cli, Command};
 use licentia::config::Settings;
 use licentia::startup::{Application, build_state};
-use licentia::telemetry::{get_subscriber, init_subscriber};
+use licentia::telemetry::{Telemetry, log_layer};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -18,13 +18,25 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_subscriber(get_subscriber(
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Only the server exports telemetry; operator commands just log.
+    let mut telemetry = match &command {
+        Command::Serve => match Telemetry::start(&settings.telemetry) {
+            Ok(telemetry) => telemetry,
+            Err(error) => {
+                eprintln!("{error}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => Telemetry::off(),
+    };
+    telemetry.install_globally(log_layer(
         &settings.log_filter,
         settings.log_format,
         std::io::stderr,
     ));
-    let outcome = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings).await,
+    let outcome = match command {
+        Command::Serve => serve(settings, telemetry).await,
         Command::Migrate => licentia_adapters_postgres::run_migrations(&settings.database_url)
             .await
             .map(|applied| {
@@ -56,8 +68,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let app = Application::build(settings.clone()).await?;
+async fn serve(settings: Settings, telemetry: Telemetry) -> anyhow::Result<()> {
+    let app = Application::build_with(settings.clone(), telemetry).await?;
     tracing::info!(address = %settings.bind.ip(), port = app.port(), "licentia listening");
     app.run_until_stopped().await?;
     Ok(())

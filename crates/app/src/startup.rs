@@ -1,11 +1,12 @@
 //! Building and running the server: `Application::build` binds (port 0 works, for
-//! tests), `run_until_stopped` serves until a signal, then drains and flushes.
+//! tests), `run_until_stopped` serves until a signal, then drains and flushes
+//! (buffered counters, then spans and metrics).
 
 use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use licentia_adapters_http::{HttpNotifier, NotifierBuildError, NotifierSettings};
 use licentia_adapters_postgres::{PoolSettings, PostgresStore, connect, run_migrations};
@@ -15,7 +16,7 @@ use crate::api;
 use crate::api::extractor_errors::{json_config, payload_config, query_config};
 use crate::api::middleware::{
     envelope_guard::envelope_guard, idempotency::idempotency, panic_guard::panic_guard,
-    rate_limit_headers::rate_limit_headers, request_id::request_id,
+    rate_limit_headers::rate_limit_headers, request_id::request_id, telemetry::http_telemetry,
 };
 use crate::config::Settings;
 use crate::runtime::cache::RuntimeCache;
@@ -23,6 +24,7 @@ use crate::runtime::key_ring::KeyRing;
 use crate::runtime::master_key::MasterKey;
 use crate::runtime::usage::UsageBuffer;
 use crate::state::AppState;
+use crate::telemetry::{Metrics, Telemetry, TelemetryError, Traces};
 use crate::workers;
 use crate::workers::last_used::LastUsedRecorder;
 
@@ -31,6 +33,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    telemetry: Telemetry,
 }
 
 impl std::fmt::Debug for Application {
@@ -55,6 +58,8 @@ pub enum StartError {
     MasterKey(#[from] crate::runtime::master_key::SealError),
     #[error(transparent)]
     Notifier(#[from] NotifierBuildError),
+    #[error(transparent)]
+    Telemetry(#[from] TelemetryError),
 }
 
 /// The state wired to PostgreSQL.
@@ -63,6 +68,7 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         &settings.database_url,
         &PoolSettings {
             max_size: settings.db_pool_size,
+            query_spans: settings.telemetry.traces_on(),
             ..PoolSettings::default()
         },
     )?;
@@ -102,19 +108,33 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         usage: UsageBuffer::default(),
         key_ring: KeyRing::default(),
         master_key: Arc::new(master_key),
+        metrics: Metrics::off(),
+        traces: Traces::off(),
     })
 }
 
 impl Application {
-    /// Migrates (when configured), binds and prepares the server.
+    /// Migrates (when configured), binds and prepares the server, with the telemetry
+    /// its settings ask for (spans under a dispatcher of its own).
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let telemetry = Telemetry::start(&settings.telemetry)?;
+        Self::build_with(settings, telemetry).await
+    }
+
+    /// Like [`Application::build`], with telemetry already started (the binary's,
+    /// installed as the process's subscriber).
+    pub async fn build_with(settings: Settings, telemetry: Telemetry) -> Result<Self, StartError> {
         if settings.auto_migrate {
             let applied = run_migrations(&settings.database_url).await?;
             if !applied.is_empty() {
                 tracing::info!(migrations = ?applied, "applied migrations");
             }
         }
-        let state = build_state(&settings)?;
+        let mut state = build_state(&settings)?;
+        state.traces = telemetry.traces();
+        if let Some(meter) = telemetry.meter() {
+            state.metrics = Metrics::new(&meter, state.health.clone());
+        }
         if let Err(error) = state
             .key_ring
             .reload(state.signing_keys.as_ref(), &state.master_key)
@@ -131,16 +151,17 @@ impl Application {
             .local_addr()
             .map_err(|source| StartError::Bind { address, source })?
             .port();
-        let server = serve(listener, state.clone(), settings.max_body_bytes).map_err(|source| {
-            StartError::Bind {
+        let server = serve(listener, state.clone(), &settings, telemetry.exposition()).map_err(
+            |source| StartError::Bind {
                 address: settings.bind.to_string(),
                 source,
-            }
-        })?;
+            },
+        )?;
         Ok(Self {
             port,
             server,
             state,
+            telemetry,
         })
     }
 
@@ -182,9 +203,14 @@ impl Application {
             tokio::spawn(workers::rate_limit_purge::run(state.clone())),
         ];
         if settings.webhooks.dispatcher {
-            workers.push(tokio::spawn(workers::webhook_dispatcher::run(
-                state.clone(),
-            )));
+            workers.push(tokio::spawn(
+                state
+                    .traces
+                    .scoped(workers::webhook_dispatcher::run(state.clone())),
+            ));
+        }
+        if state.metrics.is_on() {
+            workers.push(tokio::spawn(workers::outbox_backlog::run(state.clone())));
         }
         let result = self.server.await;
         for worker in &workers {
@@ -193,13 +219,25 @@ impl Application {
         let repository: &dyn ApiKeyRepository = state.api_keys.as_ref();
         state.last_used.flush(repository).await;
         state.usage.flush(state.usage_store.as_ref()).await;
-        tracing::info!("server stopped; buffered counters flushed");
+        let telemetry = self.telemetry;
+        if let Err(error) = tokio::task::spawn_blocking(move || telemetry.shutdown()).await {
+            tracing::warn!(%error, "telemetry not flushed at shutdown");
+        }
+        tracing::info!("server stopped; buffered counters, spans and metrics flushed");
         result
     }
 }
 
-fn serve(listener: TcpListener, state: AppState, max_body_bytes: usize) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    settings: &Settings,
+    exposition: Option<crate::telemetry::Exposition>,
+) -> std::io::Result<Server> {
+    let observed = state.traces.is_on() || state.metrics.is_on();
     let data = web::Data::new(state);
+    let max_body_bytes = settings.max_body_bytes;
+    let metrics_token = settings.telemetry.metrics_token.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -207,12 +245,18 @@ fn serve(listener: TcpListener, state: AppState, max_body_bytes: usize) -> std::
             .app_data(payload_config(max_body_bytes))
             .app_data(query_config())
             .configure(api::configure)
+            .configure(|cfg| {
+                if let Some(exposition) = &exposition {
+                    api::routes::metrics::configure(cfg, exposition.clone(), metrics_token.clone());
+                }
+            })
             .default_service(web::to(api::route_not_found))
             .wrap(from_fn(rate_limit_headers))
             .wrap(from_fn(idempotency))
             .wrap(from_fn(envelope_guard))
             .wrap(from_fn(panic_guard))
             .wrap(from_fn(request_id))
+            .wrap(Condition::new(observed, from_fn(http_telemetry)))
     })
     .shutdown_timeout(30)
     .listen(listener)?

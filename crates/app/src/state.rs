@@ -1,5 +1,6 @@
 //! The application state shared by every request: the ports, the clock, the settings,
-//! and the runtime's in-memory parts (cache, usage buffer, signing keys).
+//! the runtime's in-memory parts (cache, usage buffer, signing keys), and the
+//! telemetry handles.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::runtime::cache::RuntimeCache;
 use crate::runtime::key_ring::KeyRing;
 use crate::runtime::master_key::MasterKey;
 use crate::runtime::usage::UsageBuffer;
+use crate::telemetry::{Metrics, Traces};
 use crate::workers::last_used::LastUsedRecorder;
 
 /// Everything a request handler or use case may need.
@@ -48,6 +50,10 @@ pub struct AppState {
     pub master_key: Arc<MasterKey>,
     /// The rate limiter (`None`: `LICENTIA_RATE_LIMITS=off`).
     pub rate_limiter: Option<Arc<dyn RateLimiter>>,
+    /// Metric instruments (no-ops unless metrics are on).
+    pub metrics: Metrics,
+    /// Spans (no-ops unless traces are on).
+    pub traces: Traces,
 }
 
 impl std::fmt::Debug for AppState {

@@ -607,6 +607,7 @@ async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
         stderr(&bad)
     );
 }
+
 #[tokio::test]
 async fn outbox_prune_deletes_old_finished_events_and_keeps_pending_and_recent_ones() {
     let app = spawn_app_with(|s| s.webhooks.dispatcher = false).await;
@@ -714,5 +715,7 @@ async fn outbox_prune_deletes_old_finished_events_and_keeps_pending_and_recent_o
 
 #[path = "cli/archive.rs"]
 mod archive;
+#[path = "cli/telemetry.rs"]
+mod telemetry;
 #[path = "cli/users.rs"]
 mod users;

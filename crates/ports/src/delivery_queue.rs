@@ -58,6 +58,19 @@ pub struct QueueStats {
     pub oldest_due_at: Option<OffsetDateTime>,
 }
 
+/// The deliveries still to be made, for the backlog gauges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backlog {
+    /// Due now (or overdue), of enabled endpoints.
+    pub due: u64,
+    /// Waiting for a later attempt (a retry, or a lease while being attempted).
+    pub scheduled: u64,
+    /// Waiting, but their endpoint is disabled.
+    pub paused: u64,
+    /// When the most overdue delivery of an enabled endpoint was due.
+    pub oldest_due_at: Option<OffsetDateTime>,
+}
+
 /// The queue of webhook deliveries.
 #[async_trait]
 pub trait DeliveryQueue: Send + Sync {
@@ -75,6 +88,11 @@ pub trait DeliveryQueue: Send + Sync {
 
     /// Counts by state, at `now`.
     async fn stats(&self, now: OffsetDateTime) -> Result<QueueStats, RepositoryError>;
+
+    /// Counts the deliveries still to be made, at `now`. MUST read pending deliveries
+    /// only (it runs every few seconds on every instance, however many deliveries
+    /// succeeded before).
+    async fn backlog(&self, now: OffsetDateTime) -> Result<Backlog, RepositoryError>;
 
     /// Makes given-up deliveries (of one endpoint, or all) due again at `now`; returns
     /// how many.

@@ -34,9 +34,9 @@ pub use analytics::{
 pub use api_keys::{ApiKeyRepository, AuthenticatedKey, NewApiKey, Rotation};
 pub use clock::{Clock, SystemClock};
 pub use customers::{CustomerFilter, CustomerRepository};
-pub use delivery_queue::{AttemptRecord, DeliveryQueue, DueDelivery, QueueStats};
+pub use delivery_queue::{AttemptRecord, Backlog, DeliveryQueue, DueDelivery, QueueStats};
 pub use error::{RepositoryError, UniqueField};
-pub use health::HealthCheck;
+pub use health::{HealthCheck, PoolUsage};
 pub use idempotency::{IdempotencyStart, IdempotencyStore, StoredResponse};
 pub use injectables::InjectableRepository;
 pub use licenses::{LicenseDomain, LicenseFilter, LicenseRepository};

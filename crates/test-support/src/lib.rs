@@ -4,10 +4,12 @@
 
 mod app;
 mod database;
+mod otlp;
 mod receiver;
 mod round_robin;
 
 pub use app::{Reply, TestApp, read, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
+pub use otlp::{OtlpReceiver, ReceivedPoint, ReceivedSpan};
 pub use receiver::{Received, WebhookReceiver};
 pub use round_robin::RoundRobin;

@@ -11,7 +11,7 @@ use licentia_domain::ids::{DeliveryId, EventId, UserId, WebhookId};
 use licentia_domain::webhook::endpoint::PREVIOUS_SECRET_GRACE;
 use licentia_domain::webhook::{DeliveryNext, DeliveryState, EndpointHealth};
 use licentia_ports::{
-    AttemptRecord, DeliveryQueue, DueDelivery, QueueStats, RepositoryError, SealedSecret,
+    AttemptRecord, Backlog, DeliveryQueue, DueDelivery, QueueStats, RepositoryError, SealedSecret,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -71,6 +71,29 @@ SELECT
     min(d.next_attempt_at) FILTER (WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= $1)
         AS oldest_due_at
 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id";
+
+/// Pending deliveries only, through the partial index on them: its cost follows the
+/// backlog, not the history of succeeded deliveries.
+const BACKLOG: &str = "\
+SELECT
+    count(*) FILTER (WHERE e.enabled AND d.next_attempt_at <= $1) AS due,
+    count(*) FILTER (WHERE e.enabled AND d.next_attempt_at > $1) AS scheduled,
+    count(*) FILTER (WHERE NOT e.enabled) AS paused,
+    min(d.next_attempt_at) FILTER (WHERE e.enabled AND d.next_attempt_at <= $1) AS oldest_due_at
+FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+WHERE d.state = 'pending'";
+
+#[derive(QueryableByName)]
+struct BacklogRow {
+    #[diesel(sql_type = BigInt)]
+    due: i64,
+    #[diesel(sql_type = BigInt)]
+    scheduled: i64,
+    #[diesel(sql_type = BigInt)]
+    paused: i64,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    oldest_due_at: Option<OffsetDateTime>,
+}
 
 #[derive(QueryableByName)]
 struct StatsRow {
@@ -233,6 +256,22 @@ impl DeliveryQueue for PostgresStore {
             paused: n(row.paused),
             succeeded: n(row.succeeded),
             failed: n(row.failed),
+            oldest_due_at: row.oldest_due_at,
+        })
+    }
+
+    async fn backlog(&self, now: OffsetDateTime) -> Result<Backlog, RepositoryError> {
+        let mut conn = self.conn().await?;
+        let row: BacklogRow = diesel::sql_query(BACKLOG)
+            .bind::<Timestamptz, _>(now)
+            .get_result(&mut conn)
+            .await
+            .map_err(db_error)?;
+        let n = |v: i64| u64::try_from(v).unwrap_or_default();
+        Ok(Backlog {
+            due: n(row.due),
+            scheduled: n(row.scheduled),
+            paused: n(row.paused),
             oldest_due_at: row.oldest_due_at,
         })
     }

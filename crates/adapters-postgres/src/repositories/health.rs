@@ -1,8 +1,8 @@
-//! Readiness probe.
+//! Readiness probe and pool usage.
 
 use async_trait::async_trait;
 use diesel_async::SimpleAsyncConnection;
-use licentia_ports::{HealthCheck, RepositoryError};
+use licentia_ports::{HealthCheck, PoolUsage, RepositoryError};
 
 use super::PostgresStore;
 use crate::error::db_error;
@@ -17,5 +17,15 @@ impl HealthCheck for PostgresStore {
                 RepositoryError::Internal(detail) => RepositoryError::Unavailable(detail),
                 other => other,
             })
+    }
+
+    fn pool_usage(&self) -> Option<PoolUsage> {
+        let status = self.pool.status();
+        Some(PoolUsage {
+            max: status.max_size,
+            open: status.size,
+            idle: status.available,
+            waiting: status.waiting,
+        })
     }
 }

@@ -162,6 +162,7 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
             let caller = authenticate(state.clone(), secret).await?;
+            state.traces.tag_tenant(caller.user.id);
             rate_limit::management(&state, &req, &caller).await?;
             Ok(caller)
         })

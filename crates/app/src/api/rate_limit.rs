@@ -21,6 +21,7 @@ use crate::api::auth::{Caller, Credential};
 use crate::api::client_ip::client_ip;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::telemetry::metrics::LimitScope;
 
 /// The decision about a request, for its `X-RateLimit-*` headers.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +33,7 @@ async fn enforce(
     state: &AppState,
     req: &HttpRequest,
     budgets: &[Budget<'_>],
+    scope: LimitScope,
 ) -> Result<(), AppError> {
     let Some(limiter) = &state.rate_limiter else {
         return Ok(());
@@ -46,11 +48,14 @@ async fn enforce(
     req.extensions_mut().insert(Limited(decision));
     match decision.retry_after {
         None => Ok(()),
-        Some(seconds) => Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            format!("rate limit exceeded; retry in {seconds} s"),
-        )),
+        Some(seconds) => {
+            state.metrics.rate_limited(scope);
+            Err(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                format!("rate limit exceeded; retry in {seconds} s"),
+            ))
+        }
     }
 }
 
@@ -75,7 +80,13 @@ pub async fn management(
         }
     };
     let limits = state.settings.rate_limits.for_tier(caller.user.tier);
-    enforce(state, req, &[Budget { key: &key, limits }]).await
+    enforce(
+        state,
+        req,
+        &[Budget { key: &key, limits }],
+        LimitScope::Management,
+    )
+    .await
 }
 
 /// The runtime endpoints: the client IP, and the license key when the body names one
@@ -108,9 +119,9 @@ pub async fn runtime(
                 key: lookup,
                 limits: settings.runtime_key,
             };
-            enforce(state, req, &[ip_budget, key_budget]).await
+            enforce(state, req, &[ip_budget, key_budget], LimitScope::Runtime).await
         }
-        None => enforce(state, req, &[ip_budget]).await,
+        None => enforce(state, req, &[ip_budget], LimitScope::Runtime).await,
     }
 }
 
@@ -125,7 +136,7 @@ pub async fn sign_in(state: &AppState, req: &HttpRequest) -> Result<(), AppError
         key: &key,
         limits: settings.auth_ip,
     };
-    enforce(state, req, &[budget]).await
+    enforce(state, req, &[budget], LimitScope::SignIn).await
 }
 
 fn subject_key(prefix: &str, ip: Option<IpAddr>) -> String {

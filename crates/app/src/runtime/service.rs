@@ -24,6 +24,7 @@ use time::OffsetDateTime;
 use crate::error::AppError;
 use crate::runtime::cache::CachedLicense;
 use crate::state::AppState;
+use crate::telemetry::metrics::CacheResult;
 use crate::views::{
     ActivationView, CheckoutView, DeactivationView, InjectableView, InjectablesView,
     RuntimeLicenseView, ValidationView, to_event_data,
@@ -101,28 +102,57 @@ async fn load(state: &AppState, lookup: &str) -> Result<Option<Arc<CachedLicense
     let cached = state.cache.get(lookup);
     if let Some(hit) = &cached {
         let age = hit.fetched_at.elapsed();
-        if state.cache.is_fresh(hit, settings.cache_fresh_for)
+        let fresh = state.cache.is_fresh(hit, settings.cache_fresh_for);
+        if fresh
             || (age < settings.cache_staleness
                 && state.cache.database_failed_within(OUTAGE_BACKOFF))
         {
-            return Ok(cached);
+            let result = if fresh {
+                CacheResult::Hit
+            } else {
+                CacheResult::Stale
+            };
+            return Ok(served(state, cached, result));
         }
     }
     match state.runtime.load(lookup).await {
-        Ok(Some(runtime)) => Ok(Some(state.cache.put(lookup, runtime))),
-        Ok(None) => Ok(None),
+        Ok(Some(runtime)) => Ok(served(
+            state,
+            Some(state.cache.put(lookup, runtime)),
+            CacheResult::Miss,
+        )),
+        Ok(None) => Ok(served(state, None, CacheResult::Miss)),
         Err(RepositoryError::Unavailable(detail)) => {
             state.cache.record_database_failure();
             match cached {
                 Some(hit) if hit.fetched_at.elapsed() < settings.cache_staleness => {
                     tracing::warn!(%detail, "database unavailable; answering from cache");
-                    Ok(Some(hit))
+                    Ok(served(state, Some(hit), CacheResult::Stale))
                 }
-                _ => Err(AppError::unavailable()),
+                _ => {
+                    state.metrics.cache_lookup(CacheResult::Miss);
+                    Err(AppError::unavailable())
+                }
             }
         }
-        Err(other) => Err(AppError::from_repository(other, "license", "key")),
+        Err(other) => {
+            state.metrics.cache_lookup(CacheResult::Miss);
+            Err(AppError::from_repository(other, "license", "key"))
+        }
     }
+}
+
+/// Counts how a lookup was answered and tags the request with the license's owner.
+fn served(
+    state: &AppState,
+    entry: Option<Arc<CachedLicense>>,
+    result: CacheResult,
+) -> Option<Arc<CachedLicense>> {
+    state.metrics.cache_lookup(result);
+    if let Some(entry) = &entry {
+        state.traces.tag_tenant(entry.runtime.license.owner);
+    }
+    entry
 }
 
 fn view(
@@ -164,12 +194,9 @@ pub async fn validate(
 ) -> Result<ValidationView, AppError> {
     let now = state.clock.now();
     let Some(lookup) = lookup_form(&request.key) else {
-        return Ok(view(
-            decide(None, &request.question(), now),
-            None,
-            request.nonce,
-            now,
-        ));
+        let verdict = decide(None, &request.question(), now);
+        state.metrics.validation(verdict.code);
+        return Ok(view(verdict, None, request.nonce, now));
     };
     let loaded = load(state, &lookup).await?;
     let runtime = loaded.as_ref().map(|entry| &entry.runtime);
@@ -178,6 +205,7 @@ pub async fn validate(
     if let Some(runtime) = runtime {
         state.usage.record(runtime.license.id, now);
     }
+    state.metrics.validation(verdict.code);
     Ok(view(verdict, runtime, request.nonce.clone(), now))
 }
 
@@ -256,6 +284,7 @@ pub async fn activate(
         .map_err(|e| AppError::from_repository(e, "license", "key"))?
         .ok_or_else(|| refusal(ValidationCode::NotFound))?;
     state.cache.put(&lookup, outcome.license.clone());
+    state.traces.tag_tenant(outcome.license.license.owner);
     if outcome.code != ValidationCode::Valid {
         return Err(refusal(outcome.code));
     }
@@ -318,6 +347,7 @@ pub async fn deactivate(
         .map_err(|e| AppError::from_repository(e, "license", "key"))?
         .ok_or_else(|| refusal(ValidationCode::NotFound))?;
     state.cache.put(&lookup, outcome.license.clone());
+    state.traces.tag_tenant(outcome.license.license.owner);
     match outcome.code {
         ValidationCode::Valid => {}
         ValidationCode::NotActivated => {
@@ -370,6 +400,7 @@ pub async fn heartbeat(
         .map_err(|e| AppError::from_repository(e, "license", "key"))?
         .ok_or_else(|| refusal(ValidationCode::NotFound))?;
     state.cache.put(&lookup, outcome.license.clone());
+    state.traces.tag_tenant(outcome.license.license.owner);
     if outcome.code != ValidationCode::Valid {
         return Err(refusal(outcome.code));
     }

@@ -5,5 +5,6 @@ pub mod expiry_sweep;
 pub mod housekeeping;
 pub mod key_refresh;
 pub mod last_used;
+pub mod outbox_backlog;
 pub mod rate_limit_purge;
 pub mod webhook_dispatcher;

@@ -4,19 +4,27 @@
 //!
 //! At least once: a delivery is marked done only after a 2xx, and a dispatcher that
 //! dies after claiming only delays it by the lease.
+//!
+//! Each attempt is a span (endpoint, event type, attempt number, status, outcome;
+//! never the URL or a secret) and counts in `licentia.webhook.attempts`.
 
 use futures_util::future::join_all;
 use licentia_domain::webhook::{
-    Attempt, AttemptFacts, AttemptOutcome, WebhookSecret, judge_attempt, signature_header,
+    Attempt, AttemptFacts, AttemptOutcome, DeliveryNext, WebhookSecret, judge_attempt,
+    signature_header,
 };
 use licentia_ports::{AttemptRecord, DueDelivery, OutboundMessage, SendReport};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use tracing::Instrument;
+use tracing::field::Empty;
 
 use crate::services::webhooks::secret_label;
 use crate::state::AppState;
+use crate::telemetry::SPAN_TARGET;
+use crate::telemetry::metrics::AttemptOutcome as Outcome;
 
 /// The body of every webhook: `{type, timestamp, data}`, in that order.
 #[derive(Serialize)]
@@ -57,6 +65,33 @@ pub async fn run(state: AppState) {
 }
 
 async fn attempt(state: &AppState, due: DueDelivery) {
+    let span = tracing::info_span!(
+        target: SPAN_TARGET,
+        "webhook.delivery",
+        otel.name = "webhook delivery",
+        otel.kind = "client",
+        otel.status_code = Empty,
+        licentia.webhook.id = %due.webhook_id,
+        licentia.delivery.id = %due.id,
+        licentia.event.type = %due.event_type,
+        licentia.delivery.attempt = due.attempt_number,
+        licentia.tenant.id = %due.owner,
+        http.response.status_code = Empty,
+        licentia.webhook.outcome = Empty,
+    );
+    let (outcome, status) = attempt_once(state, due).instrument(span.clone()).await;
+    if let Some(status) = status {
+        span.record("http.response.status_code", status);
+    }
+    span.record("licentia.webhook.outcome", outcome.as_str());
+    if outcome != Outcome::Succeeded {
+        span.record("otel.status_code", "ERROR");
+    }
+    state.metrics.webhook_attempt(outcome);
+}
+
+/// One attempt: send, judge, record. Returns its outcome and the endpoint's status.
+async fn attempt_once(state: &AppState, due: DueDelivery) -> (Outcome, Option<u16>) {
     let report = match compose(state, &due) {
         Ok(message) => state.notifier.send(&message).await,
         Err(problem) => SendReport {
@@ -88,6 +123,12 @@ async fn attempt(state: &AppState, due: DueDelivery) {
             "webhook attempt failed"
         );
     }
+    let outcome = match verdict.delivery {
+        DeliveryNext::Succeeded => Outcome::Succeeded,
+        DeliveryNext::RetryAt(_) => Outcome::Retrying,
+        DeliveryNext::GaveUp => Outcome::GaveUp,
+    };
+    let status = report.status;
     let record = AttemptRecord {
         delivery: due.id,
         webhook_id: due.webhook_id,
@@ -104,6 +145,7 @@ async fn attempt(state: &AppState, due: DueDelivery) {
     if let Err(error) = state.deliveries.record(record).await {
         tracing::warn!(%error, delivery = %due.id, "cannot record a webhook attempt; it will be retried after its lease");
     }
+    (outcome, status)
 }
 
 /// The signed message, or why it cannot be sent (the owner reads it in the log).
