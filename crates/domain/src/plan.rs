@@ -63,6 +63,7 @@ impl From<Feature> for String {
 
 /// One plan of a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub name: String,

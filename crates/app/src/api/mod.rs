@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod extractor_errors;
 pub mod input;
 pub mod middleware;
+pub mod openapi;
 pub mod pagination;
 pub mod rate_limit;
 pub mod routes;

@@ -3,10 +3,12 @@
 use licentia_domain::api_key::ApiKey;
 use licentia_domain::ids::{ApiKeyId, ProductId};
 use serde::Serialize;
+use utoipa::ToSchema;
 use time::OffsetDateTime;
 
 /// An API key as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApiKey)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
     pub id: ApiKeyId,
@@ -28,7 +30,8 @@ pub struct ApiKeyView {
 }
 
 /// An API key with its secret: the answer to create and rotate, and only those.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CreatedApiKey)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKeyView {
     #[serde(flatten)]

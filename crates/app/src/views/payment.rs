@@ -3,11 +3,13 @@
 use licentia_domain::ids::{CustomerId, LicenseId, PaymentId, ProductId};
 use licentia_domain::payment::Payment;
 use serde::Serialize;
+use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
 
 /// A payment; `amount` is in the currency's minor unit.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Payment)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     pub id: PaymentId,
@@ -15,7 +17,9 @@ pub struct PaymentView {
     pub license_id: Option<LicenseId>,
     pub customer_id: Option<CustomerId>,
     pub amount: i64,
+    #[schema(schema_with = crate::api::openapi::vocabulary::currency)]
     pub currency: &'static str,
+    #[schema(schema_with = crate::api::openapi::vocabulary::payment_status)]
     pub status: &'static str,
     pub provider: Option<String>,
     pub provider_ref: Option<String>,
@@ -23,6 +27,7 @@ pub struct PaymentView {
     pub paid_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub period_end: Option<OffsetDateTime>,
+    #[schema(value_type = Object)]
     pub metadata: Value,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

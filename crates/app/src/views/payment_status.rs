@@ -2,17 +2,21 @@
 
 use licentia_domain::payment::PaymentStanding;
 use serde::Serialize;
+use utoipa::ToSchema;
 use time::OffsetDateTime;
 
 /// The net amount received in one currency, in minor units.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CurrencyTotal)]
 pub struct CurrencyTotalView {
+    #[schema(schema_with = crate::api::openapi::vocabulary::currency)]
     pub currency: &'static str,
     pub amount: i64,
 }
 
 /// Whether a license is paid for, until when, and how much came in per currency.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PaymentStanding)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentStatusView {
     pub paid: bool,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 /// A product.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductView {
     pub id: ProductId,
@@ -17,6 +17,8 @@ pub struct ProductView {
     pub description: Option<String>,
     pub key_prefix: String,
     pub plans: Vec<Plan>,
+    #[schema(value_type = Object)]
+    #[schema(value_type = Object)]
     pub metadata: Value,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -41,7 +43,7 @@ impl From<&Product> for ProductView {
 }
 
 /// A domain on a product's allow-list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductDomainView {
     pub product_id: ProductId,

@@ -4,10 +4,12 @@
 use licentia_domain::ids::{DeliveryId, EventId, ProductId, WebhookId};
 use licentia_domain::webhook::{Attempt, Delivery, WebhookEndpoint};
 use serde::Serialize;
+use utoipa::ToSchema;
 use time::OffsetDateTime;
 
 /// An endpoint as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Webhook)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookView {
     pub id: WebhookId,
@@ -47,7 +49,8 @@ impl From<&WebhookEndpoint> for WebhookView {
 }
 
 /// An endpoint with its secret: the answer to create and rotate, and only those.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CreatedWebhook)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedWebhookView {
     #[serde(flatten)]
@@ -56,7 +59,8 @@ pub struct CreatedWebhookView {
 }
 
 /// One attempt of a delivery.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DeliveryAttempt)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptView {
     pub attempt: u32,
@@ -80,14 +84,15 @@ impl From<&Attempt> for AttemptView {
 }
 
 /// A delivery: the event, where it stands, and every attempt so far.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Delivery)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryView {
     pub id: DeliveryId,
     pub webhook_id: WebhookId,
     pub event_id: EventId,
     pub event_type: String,
-    /// `pending`, `succeeded` or `failed`.
+    #[schema(schema_with = crate::api::openapi::vocabulary::delivery_state)]
     pub status: &'static str,
     pub attempt_count: usize,
     pub last_status_code: Option<u16>,

@@ -35,9 +35,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(remove_domain);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct PlanBody {
+pub(crate) struct PlanBody {
     name: Option<String>,
     max_activations: Option<u32>,
     duration_days: Option<u32>,
@@ -45,12 +45,14 @@ struct PlanBody {
     heartbeat_interval_seconds: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ProductBody {
+pub(crate) struct ProductBody {
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     name: Option<String>,
     slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     description: Option<Option<String>>,
     key_prefix: Option<String>,
     plans: Option<Vec<PlanBody>>,
@@ -161,6 +163,14 @@ fn partial_changes(body: ProductBody) -> Result<ProductChanges, AppError> {
     fields.finish(|| Some(changes))
 }
 
+/// Create a product.
+///
+/// Longer text here.
+#[utoipa::path(
+    tag = "products",
+    request_body = ProductBody,
+    responses((status = 201, description = "created", body = crate::api::envelope::Data<ProductView>))
+)]
 #[post("/products")]
 async fn create(
     state: web::Data<AppState>,

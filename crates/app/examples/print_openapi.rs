@@ -1,0 +1,1 @@
+fn main() { print!("{}", licentia::api::openapi::json()); }
