@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// `{"data": …}`: every successful answer with a body.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Data<T> {
     pub data: T,
 }
@@ -31,10 +31,10 @@ pub struct Meta {
 }
 
 /// `{"data": [...], "meta": {...}}`: one page of a list, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct List<T> {
-    pub data: Vec<T>,
-    pub meta: Meta,
+#[derive(Debug, Serialize)]
+struct List<T> {
+    data: Vec<T>,
+    meta: Meta,
 }
 
 /// `200 {"data": …}`.

@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1")
             .configure(routes::health::configure)
+            .configure(routes::openapi::configure)
             .configure(routes::runtime::configure)
             .configure(routes::activations::configure)
             .configure(routes::accounts::configure)

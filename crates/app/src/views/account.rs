@@ -28,6 +28,14 @@ pub struct MeView {
     pub role: Role,
 }
 
+/// `POST /v1/auth/logout`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LoggedOut)]
+pub struct LoggedOutView {
+    #[schema(example = "logged out")]
+    pub message: &'static str,
+}
+
 impl From<&User> for MeView {
     fn from(user: &User) -> Self {
         Self {

@@ -4,11 +4,13 @@ use licentia_domain::ids::ProductId;
 use licentia_domain::plan::Plan;
 use licentia_domain::product::{Product, ProductDomain};
 use serde::Serialize;
+use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
 
 /// A product.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Product)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductView {
     pub id: ProductId,
@@ -43,7 +45,8 @@ impl From<&Product> for ProductView {
 }
 
 /// A domain on a product's allow-list.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProductDomain)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductDomainView {
     pub product_id: ProductId,

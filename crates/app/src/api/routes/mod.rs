@@ -8,6 +8,7 @@ pub mod customers;
 pub mod health;
 pub mod injectables;
 pub mod licenses;
+pub mod openapi;
 pub mod payments;
 pub mod products;
 pub mod runtime;

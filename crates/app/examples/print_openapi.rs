@@ -1,1 +1,0 @@
-fn main() { print!("{}", licentia::api::openapi::json()); }
