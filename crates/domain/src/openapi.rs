@@ -4,8 +4,8 @@
 //! The other types the HTTP API serialises as they are (ids, plans, statuses,
 //! validation codes, tiers, roles) derive `utoipa::ToSchema` beside their definition.
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 use crate::plan::Feature;
 

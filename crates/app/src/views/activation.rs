@@ -3,9 +3,9 @@
 use licentia_domain::activation::{Activation, Seat};
 use licentia_domain::ids::{ActivationId, LicenseId};
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An activation.
 #[derive(Debug, Serialize, ToSchema)]

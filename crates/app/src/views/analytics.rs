@@ -10,8 +10,8 @@ use licentia_ports::{
     CustomerFigures, LicenseFigures, PlatformFigures, ProductLicenses, StatusCount,
 };
 use serde::Serialize;
-use utoipa::ToSchema;
 use time::Date;
+use utoipa::ToSchema;
 
 /// How many products `topProducts` lists.
 const TOP_PRODUCTS: usize = 10;
@@ -169,7 +169,7 @@ pub struct AmountDayView {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = CurrencyAmounts)]
 pub struct CurrencyAmountsView {
-    #[schema(schema_with = crate::api::openapi::vocabulary::currency)]
+    #[schema(value_type = crate::api::openapi::vocabulary::Currency)]
     pub currency: &'static str,
     pub succeeded: i64,
     pub refunded: i64,

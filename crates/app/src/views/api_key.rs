@@ -3,8 +3,8 @@
 use licentia_domain::api_key::ApiKey;
 use licentia_domain::ids::{ApiKeyId, ProductId};
 use serde::Serialize;
-use utoipa::ToSchema;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An API key as listed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -15,6 +15,7 @@ pub struct ApiKeyView {
     pub name: String,
     pub prefix: String,
     pub last_four: String,
+    #[schema(value_type = Vec<crate::api::openapi::vocabulary::Scope>)]
     pub scopes: Vec<String>,
     pub product_id: Option<ProductId>,
     #[serde(with = "time::serde::rfc3339::option")]

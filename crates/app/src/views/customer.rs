@@ -3,9 +3,9 @@
 use licentia_domain::customer::Customer;
 use licentia_domain::ids::CustomerId;
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A customer.
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,8 +3,8 @@
 use licentia_domain::ids::{InjectableId, ProductId};
 use licentia_domain::injectable::{Injectable, InjectableSummary};
 use serde::Serialize;
-use utoipa::ToSchema;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An injectable as listed (no content).
 #[derive(Debug, Serialize, ToSchema)]
@@ -17,7 +17,7 @@ pub struct InjectableSummaryView {
     pub slug: String,
     pub content_type: String,
     /// `text` or `base64`: how `content` is written.
-    #[schema(schema_with = crate::api::openapi::vocabulary::encoding)]
+    #[schema(value_type = crate::api::openapi::vocabulary::Encoding)]
     pub encoding: &'static str,
     /// Bytes of content.
     pub size: u64,

@@ -6,9 +6,9 @@ use licentia_domain::license_status::LicenseStatus;
 use licentia_domain::plan::Feature;
 use licentia_ports::LicenseDomain;
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A license, with its status as every reader sees it at `now`.
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,9 +3,9 @@
 use licentia_domain::ids::{CustomerId, LicenseId, PaymentId, ProductId};
 use licentia_domain::payment::Payment;
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A payment; `amount` is in the currency's minor unit.
 #[derive(Debug, Serialize, ToSchema)]
@@ -17,9 +17,9 @@ pub struct PaymentView {
     pub license_id: Option<LicenseId>,
     pub customer_id: Option<CustomerId>,
     pub amount: i64,
-    #[schema(schema_with = crate::api::openapi::vocabulary::currency)]
+    #[schema(value_type = crate::api::openapi::vocabulary::Currency)]
     pub currency: &'static str,
-    #[schema(schema_with = crate::api::openapi::vocabulary::payment_status)]
+    #[schema(value_type = crate::api::openapi::vocabulary::PaymentStatus)]
     pub status: &'static str,
     pub provider: Option<String>,
     pub provider_ref: Option<String>,

@@ -2,14 +2,14 @@
 
 use licentia_domain::payment::PaymentStanding;
 use serde::Serialize;
-use utoipa::ToSchema;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// The net amount received in one currency, in minor units.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = CurrencyTotal)]
 pub struct CurrencyTotalView {
-    #[schema(schema_with = crate::api::openapi::vocabulary::currency)]
+    #[schema(value_type = crate::api::openapi::vocabulary::Currency)]
     pub currency: &'static str,
     pub amount: i64,
 }

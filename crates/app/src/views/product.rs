@@ -4,9 +4,9 @@ use licentia_domain::ids::ProductId;
 use licentia_domain::plan::Plan;
 use licentia_domain::product::{Product, ProductDomain};
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A product.
 #[derive(Debug, Serialize, ToSchema)]

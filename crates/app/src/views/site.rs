@@ -3,9 +3,9 @@
 use licentia_domain::ids::{LicenseId, ProductId, SiteActionId, SiteId};
 use licentia_domain::site::{Site, SiteAction};
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A site as the vendor sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,11 +88,11 @@ pub struct SiteActionView {
     pub id: SiteActionId,
     pub site_id: SiteId,
     #[serde(rename = "type")]
-    #[schema(schema_with = crate::api::openapi::vocabulary::site_action_type)]
+    #[schema(value_type = crate::api::openapi::vocabulary::SiteActionType)]
     pub action_type: &'static str,
     #[schema(value_type = Object)]
     pub payload: Value,
-    #[schema(schema_with = crate::api::openapi::vocabulary::site_action_state)]
+    #[schema(value_type = crate::api::openapi::vocabulary::SiteActionState)]
     pub state: &'static str,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

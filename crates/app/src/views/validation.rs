@@ -6,8 +6,8 @@ use licentia_domain::plan::Feature;
 use licentia_domain::validation::ValidationCode;
 use licentia_ports::RuntimeLicense;
 use serde::Serialize;
-use utoipa::ToSchema;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use super::ActivationView;
 

@@ -4,8 +4,8 @@
 use licentia_domain::ids::{DeliveryId, EventId, ProductId, WebhookId};
 use licentia_domain::webhook::{Attempt, Delivery, WebhookEndpoint};
 use serde::Serialize;
-use utoipa::ToSchema;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An endpoint as listed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 pub struct WebhookView {
     pub id: WebhookId,
     pub url: String,
+    #[schema(value_type = Vec<crate::api::openapi::vocabulary::WebhookEvent>)]
     pub events: Vec<String>,
     pub product_id: Option<ProductId>,
     pub description: Option<String>,
@@ -91,8 +92,9 @@ pub struct DeliveryView {
     pub id: DeliveryId,
     pub webhook_id: WebhookId,
     pub event_id: EventId,
+    #[schema(value_type = crate::api::openapi::vocabulary::EventType)]
     pub event_type: String,
-    #[schema(schema_with = crate::api::openapi::vocabulary::delivery_state)]
+    #[schema(value_type = crate::api::openapi::vocabulary::DeliveryState)]
     pub status: &'static str,
     pub attempt_count: usize,
     pub last_status_code: Option<u16>,

@@ -13,6 +13,7 @@ mod health;
 mod idempotency;
 mod injectables;
 mod licenses;
+mod openapi;
 mod payments;
 mod payments_standing;
 mod payments_tenancy;

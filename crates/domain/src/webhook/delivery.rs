@@ -30,9 +30,7 @@ impl DeliveryState {
 
     /// The state of a wire or storage name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 

@@ -32,15 +32,43 @@ const NO_DATABASE: &[&str] = &["/v1/health", "/v1/openapi.json"];
 /// The shared answers: status, component name, what it means.
 const SHARED: &[(u16, &str, &str)] = &[
     (400, "BadRequest", "The request is malformed."),
-    (401, "Unauthorized", "The credential is missing, unknown, expired or revoked."),
+    (
+        401,
+        "Unauthorized",
+        "The credential is missing, unknown, expired or revoked.",
+    ),
     (403, "Forbidden", "The credential may not do this."),
-    (404, "NotFound", "It does not exist, or belongs to another account."),
+    (
+        404,
+        "NotFound",
+        "It does not exist, or belongs to another account.",
+    ),
     (409, "Conflict", "It conflicts with the current state."),
-    (413, "PayloadTooLarge", "The body is larger than the server accepts."),
-    (415, "UnsupportedMediaType", "The body must be application/json."),
-    (422, "ValidationFailed", "Fields are missing or invalid; `details` names each."),
-    (429, "RateLimited", "Over a rate limit; retry after `Retry-After` seconds."),
-    (503, "ServiceUnavailable", "The database (or the signing keys) cannot be reached; retry shortly."),
+    (
+        413,
+        "PayloadTooLarge",
+        "The body is larger than the server accepts.",
+    ),
+    (
+        415,
+        "UnsupportedMediaType",
+        "The body must be application/json.",
+    ),
+    (
+        422,
+        "ValidationFailed",
+        "Fields are missing or invalid; `details` names each.",
+    ),
+    (
+        429,
+        "RateLimited",
+        "Over a rate limit; retry after `Retry-After` seconds.",
+    ),
+    (
+        503,
+        "ServiceUnavailable",
+        "The database (or the signing keys) cannot be reached; retry shortly.",
+    ),
 ];
 
 fn name_of(status: u16) -> &'static str {

@@ -106,7 +106,10 @@ fn expand(operation: &mut Operation) {
             SESSION,
             Vec::<String>::new(),
         )]);
-        append_description(operation, "**Credential:** a session token (not an API key).");
+        append_description(
+            operation,
+            "**Credential:** a session token (not an API key).",
+        );
     } else {
         // Public, or the license key / site token in the body: no header credential.
         operation.security = Some(Vec::new());

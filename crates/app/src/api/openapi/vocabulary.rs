@@ -2,22 +2,46 @@
 //! payment and delivery states, site actions, encodings, currencies — built from the
 //! domain's own lists (`ALL`, `as_str`), so the document cannot drift from the parsers.
 //!
-//! Used by views and request bodies as `#[schema(schema_with = vocabulary::…)]`.
+//! Each is a named schema: views and request bodies refer to it with
+//! `#[schema(value_type = vocabulary::Currency)]`.
+
+use std::borrow::Cow;
 
 use licentia_domain::currency::ACTIVE_CODES;
-use licentia_domain::event::EventType;
-use licentia_domain::injectable::Encoding;
-use licentia_domain::payment::PaymentStatus;
-use licentia_domain::scope::{Action, Resource, Scope};
-use licentia_domain::site::{SiteActionState, SiteActionType};
-use licentia_domain::webhook::DeliveryState;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use licentia_domain::event::EventType as DomainEventType;
+use licentia_domain::injectable::Encoding as DomainEncoding;
+use licentia_domain::payment::PaymentStatus as DomainPaymentStatus;
+use licentia_domain::scope::{Action, Resource, Scope as DomainScope};
+use licentia_domain::site::{
+    SiteActionState as DomainSiteActionState, SiteActionType as DomainSiteActionType,
+};
+use licentia_domain::webhook::DeliveryState as DomainDeliveryState;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
-fn one_of<S: Into<String>>(values: impl IntoIterator<Item = S>, description: &str) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(description))
-        .enum_values(Some(values.into_iter().map(Into::into).collect::<Vec<String>>()))
+/// Declares a named string-enum schema from the values a domain list gives.
+macro_rules! closed_set {
+    ($(#[doc = $doc:literal])* $name:ident => $values:expr) => {
+        $(#[doc = $doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(concat!($($doc, "\n"),*).trim()))
+                    .enum_values(Some($values))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
 }
 
 /// Every scope string, `resource:action`, then `*`.
@@ -26,77 +50,57 @@ pub fn scope_names() -> Vec<String> {
     for resource in Resource::ALL {
         for action in [Action::Read, Action::Write] {
             if resource.supports(action) {
-                names.push(Scope::Grant(resource, action).to_string());
+                names.push(DomainScope::Grant(resource, action).to_string());
             }
         }
     }
-    names.push(Scope::All.to_string());
+    names.push(DomainScope::All.to_string());
     names
 }
 
-/// `scopes`: a list of scopes (`write` does not imply `read`; `*` is every scope).
-pub fn scopes() -> ArrayBuilder {
-    ArrayBuilder::new()
-        .items(one_of(scope_names(), "A scope: `resource:action`, or `*` for all."))
-        .min_items(Some(1))
-        .description(Some(
-            "Scopes, `resource:action`; `write` does not imply `read`, `*` grants everything.",
-        ))
-}
+closed_set!(
+    /// A scope, `resource:action` (`write` does not imply `read`), or `*` for every scope.
+    Scope => scope_names()
+);
 
-/// `events`: event types, or `["*"]`.
-pub fn events() -> ArrayBuilder {
-    let names = EventType::ALL
-        .iter()
-        .map(|e| e.as_str())
-        .chain(std::iter::once("*"));
-    ArrayBuilder::new()
-        .items(one_of(names, "An event type, or `*` (alone) for every event."))
-        .min_items(Some(1))
-        .description(Some("The event types delivered; `[\"*\"]` for all."))
-}
+closed_set!(
+    /// An event type.
+    EventType => DomainEventType::ALL.iter().map(|e| e.as_str())
+);
 
-/// A payment status.
-pub fn payment_status() -> ObjectBuilder {
-    one_of(
-        PaymentStatus::ALL.iter().map(|s| s.as_str()),
-        "`pending → succeeded | failed`, `succeeded → refunded`.",
-    )
-}
+closed_set!(
+    /// An event type a webhook endpoint receives, or `*` (alone) for every event.
+    WebhookEvent => DomainEventType::ALL.iter().map(|e| e.as_str()).chain(["*"])
+);
 
-/// A delivery state.
-pub fn delivery_state() -> ObjectBuilder {
-    one_of(
-        DeliveryState::ALL.iter().map(|s| s.as_str()),
-        "`pending` (waiting for its next attempt), `succeeded` or `failed` (given up).",
-    )
-}
+closed_set!(
+    /// A payment's status: `pending → succeeded | failed`, `succeeded → refunded`.
+    PaymentStatus => DomainPaymentStatus::ALL.iter().map(|s| s.as_str())
+);
 
-/// A site action's type.
-pub fn site_action_type() -> ObjectBuilder {
-    one_of(
-        SiteActionType::ALL.iter().map(|t| t.as_str()),
-        "What the plugin is asked to do.",
-    )
-}
+closed_set!(
+    /// A webhook delivery's state: `pending` (waiting for its next attempt),
+    /// `succeeded`, or `failed` (given up).
+    DeliveryState => DomainDeliveryState::ALL.iter().map(|s| s.as_str())
+);
 
-/// A site action's state.
-pub fn site_action_state() -> ObjectBuilder {
-    one_of(
-        SiteActionState::ALL.iter().map(|s| s.as_str()),
-        "`pending` (queued), `delivered` (handed to the plugin once) or `done` (acknowledged).",
-    )
-}
+closed_set!(
+    /// What a WordPress plugin is asked to do.
+    SiteActionType => DomainSiteActionType::ALL.iter().map(|t| t.as_str())
+);
 
-/// How an injectable's content is written.
-pub fn encoding() -> ObjectBuilder {
-    one_of(
-        Encoding::ALL.iter().map(|e| e.as_str()),
-        "`text` (UTF-8 as is) or `base64` (any bytes).",
-    )
-}
+closed_set!(
+    /// Where a site action stands: `pending` (queued), `delivered` (handed to the
+    /// plugin once) or `done` (acknowledged).
+    SiteActionState => DomainSiteActionState::ALL.iter().map(|s| s.as_str())
+);
 
-/// An active ISO 4217 currency code.
-pub fn currency() -> ObjectBuilder {
-    one_of(ACTIVE_CODES.iter().copied(), "An active ISO 4217 currency code.")
-}
+closed_set!(
+    /// How an injectable's content is written: `text` (UTF-8 as is) or `base64` (any bytes).
+    Encoding => DomainEncoding::ALL.iter().map(|e| e.as_str())
+);
+
+closed_set!(
+    /// An active ISO 4217 currency code.
+    Currency => ACTIVE_CODES.iter().copied()
+);

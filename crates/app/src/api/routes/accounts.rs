@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 use crate::api::auth::{Caller, Credential};
 use crate::api::envelope;
-use crate::api::openapi::{envelopes, examples};
 use crate::api::input::Fields;
+use crate::api::openapi::{envelopes, examples};
 use crate::api::rate_limit;
 use crate::error::{AppError, ErrorBody};
 use crate::services::accounts::{self, Registration};

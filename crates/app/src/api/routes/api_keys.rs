@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::api::openapi::{envelopes, examples, vocabulary};
 use crate::api::input::{Fields, timestamp, uuid};
+use crate::api::openapi::{envelopes, examples, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::{AppError, ErrorBody};
@@ -34,7 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct CreateBody {
     #[schema(value_type = String, min_length = 1, max_length = 200, pattern = "\\S", example = "shop")]
     name: Option<String>,
-    #[schema(schema_with = vocabulary::scopes)]
+    #[schema(value_type = Vec<vocabulary::Scope>, min_items = 1)]
     scopes: Option<Vec<String>>,
     /// Limit the key to this product's resources.
     #[schema(value_type = Option<Uuid>)]

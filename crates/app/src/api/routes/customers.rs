@@ -13,8 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::api::openapi::envelopes;
 use crate::api::input::{Fields, nullable};
+use crate::api::openapi::envelopes;
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::{AppError, ErrorBody};
@@ -42,7 +42,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct CustomerBody {
     #[schema(format = Email, example = "buyer@example.com")]
     email: Option<String>,
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S", example = "Ada Buyer")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "\\S",
+        example = "Ada Buyer"
+    )]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]

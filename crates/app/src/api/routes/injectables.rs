@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::input::Fields;
+use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::{AppError, ErrorBody};
@@ -46,7 +46,7 @@ struct InjectableBody {
     #[schema(value_type = String, example = "{\"tier\": \"pro\"}")]
     content: Option<String>,
     /// `text` (default) or `base64`.
-    #[schema(schema_with = vocabulary::encoding)]
+    #[schema(value_type = Option<vocabulary::Encoding>)]
     encoding: Option<String>,
     /// Where the client should put it (a path, a key); free text.
     #[schema(min_length = 1, max_length = 255)]

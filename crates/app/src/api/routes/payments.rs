@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::input::{Fields, timestamp, uuid};
+use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::{AppError, ErrorBody};
@@ -44,9 +44,9 @@ struct CreateBody {
     /// In the currency's minor unit (cents): an integer.
     #[schema(value_type = i64, example = 4900)]
     amount: Option<Value>,
-    #[schema(schema_with = vocabulary::currency)]
+    #[schema(value_type = vocabulary::Currency)]
     currency: Option<String>,
-    #[schema(schema_with = vocabulary::payment_status)]
+    #[schema(value_type = vocabulary::PaymentStatus)]
     status: Option<String>,
     /// Who took the money (`stripe`, `paddle`, …).
     #[schema(min_length = 1, max_length = 64, example = "stripe")]
@@ -68,7 +68,7 @@ struct CreateBody {
 #[derive(Deserialize, ToSchema)]
 #[schema(as = PaymentStatusChange)]
 struct StatusBody {
-    #[schema(schema_with = vocabulary::payment_status)]
+    #[schema(value_type = vocabulary::PaymentStatus)]
     status: Option<String>,
 }
 
@@ -88,9 +88,9 @@ struct ListQuery {
     license_id: Option<String>,
     #[param(value_type = Option<Uuid>)]
     customer_id: Option<String>,
-    #[param(schema_with = vocabulary::payment_status)]
+    #[param(value_type = Option<vocabulary::PaymentStatus>)]
     status: Option<String>,
-    #[param(schema_with = vocabulary::currency)]
+    #[param(value_type = Option<vocabulary::Currency>)]
     currency: Option<String>,
     provider: Option<String>,
 }

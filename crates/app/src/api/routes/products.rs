@@ -15,8 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::api::openapi::{envelopes, examples};
 use crate::api::input::{Fields, nullable};
+use crate::api::openapi::{envelopes, examples};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::{AppError, ErrorBody};

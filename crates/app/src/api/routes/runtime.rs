@@ -16,9 +16,9 @@ use utoipa::ToSchema;
 
 use crate::api::client_ip::client_ip;
 use crate::api::input::{Fields, uuid};
+use crate::api::openapi::{envelopes, examples};
 use crate::api::rate_limit;
 use crate::api::signed::respond;
-use crate::api::openapi::{envelopes, examples};
 use crate::error::{AppError, ErrorBody, FieldError};
 use crate::runtime::service::{
     self, ActivationDetails, DEFAULT_CERTIFICATE_TTL, MAX_CERTIFICATE_TTL, Release, RuntimeRequest,
@@ -55,7 +55,12 @@ struct KeyBody {
     #[schema(value_type = Option<Uuid>)]
     product_id: Option<String>,
     /// The device (1 to 255 visible ASCII characters).
-    #[schema(min_length = 1, max_length = 255, pattern = "^[!-~]+$", example = "my-laptop")]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]+$",
+        example = "my-laptop"
+    )]
     fingerprint: Option<String>,
     /// The site's domain; also read from the `X-License-Domain` header.
     #[schema(example = "shop.example.com")]

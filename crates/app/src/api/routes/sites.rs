@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::input::Fields;
+use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::AppError;
@@ -52,7 +52,7 @@ struct ListQuery {
 #[serde(rename_all = "camelCase")]
 struct ActionBody {
     #[serde(rename = "type")]
-    #[schema(schema_with = vocabulary::site_action_type)]
+    #[schema(value_type = vocabulary::SiteActionType)]
     action_type: Option<String>,
     /// A JSON object of at most 16 KiB.
     #[schema(value_type = Option<Object>)]

@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::api::openapi::{envelopes, examples, vocabulary};
 use crate::api::input::{Fields, uuid};
+use crate::api::openapi::{envelopes, examples, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::{AppError, ErrorBody};
@@ -43,7 +43,7 @@ struct WebhookBody {
     /// and metadata addresses are refused unless the operator allows them.
     #[schema(value_type = String, example = "https://shop.example.com/hooks/licentia")]
     url: Option<String>,
-    #[schema(schema_with = vocabulary::events)]
+    #[schema(value_type = Vec<vocabulary::WebhookEvent>, min_items = 1)]
     events: Option<Vec<String>>,
     /// Only this product's events.
     #[schema(value_type = Option<Uuid>)]
@@ -65,7 +65,7 @@ struct DeliveriesQuery {
     #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
     /// Only deliveries in this state.
-    #[param(schema_with = vocabulary::delivery_state)]
+    #[param(value_type = Option<vocabulary::DeliveryState>)]
     status: Option<String>,
 }
 
