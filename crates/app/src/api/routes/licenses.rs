@@ -9,7 +9,7 @@ use licentia_domain::license::{Renewal, RequestedTerms};
 use licentia_domain::license_key::LicenseKey;
 use licentia_domain::license_status::LicenseStatus;
 use licentia_domain::metadata::Metadata;
-use licentia_domain::plan::{Feature, check_heartbeat_interval};
+use licentia_domain::plan::{Feature, check_heartbeat_interval, check_plan_name};
 use licentia_domain::text::Name;
 use licentia_ports::LicenseFilter;
 use serde::Deserialize;
@@ -196,12 +196,7 @@ struct ListQuery {
 }
 
 fn plan_name(raw: String) -> Result<String, ValidationError> {
-    let trimmed = raw.trim();
-    if (1..=100).contains(&trimmed.chars().count()) {
-        Ok(trimmed.to_owned())
-    } else {
-        Err(ValidationError::new("must be 1 to 100 characters"))
-    }
+    check_plan_name(&raw).map(str::to_owned)
 }
 
 fn max_activations(raw: u32) -> Result<u32, ValidationError> {
