@@ -16,6 +16,7 @@ mod admin;
 mod analytics;
 mod bench;
 mod cargo;
+mod contract;
 mod database;
 mod dev;
 mod docs_section;

@@ -6,6 +6,7 @@ mod analytics_revenue;
 mod analytics_stats;
 mod api_keys;
 mod bursts;
+mod contract_findings;
 mod customers;
 mod errors;
 mod fixtures;

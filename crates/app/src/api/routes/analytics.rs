@@ -103,7 +103,8 @@ async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespons
     params(ReportQuery),
     responses(
         (status = 200, description = "The report.", body = envelopes::LicenseAnalyticsData),
-        (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+        (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
+    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
     ),
     security(("apiKey" = ["analytics:read"])),
 )]
@@ -130,7 +131,8 @@ async fn licenses(
     params(ReportQuery),
     responses(
         (status = 200, description = "The report.", body = envelopes::CustomerAnalyticsData),
-        (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+        (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
+    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
     ),
     security(("apiKey" = ["analytics:read"])),
 )]
@@ -157,7 +159,8 @@ async fn users(
     params(ReportQuery),
     responses(
         (status = 200, description = "The report.", body = envelopes::RevenueAnalyticsData),
-        (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+        (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
+    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
     ),
     security(("apiKey" = ["analytics:read"])),
 )]
