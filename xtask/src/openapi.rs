@@ -20,6 +20,13 @@ pub(crate) struct OpenapiArgs {
     check: bool,
 }
 
+impl OpenapiArgs {
+    /// `--check`.
+    pub(crate) fn check() -> Self {
+        Self { check: true }
+    }
+}
+
 /// Writes or checks `docs/openapi.json`; returns the exit code.
 pub(crate) fn run(args: &OpenapiArgs) -> Result<i32> {
     let generated = generate()?;

@@ -1,4 +1,5 @@
-//! `cargo xtask test`: PostgreSQL up, then the whole workspace's tests (nextest when installed).
+//! `cargo xtask test`: `openapi --check`, PostgreSQL up, then the whole workspace's
+//! tests (nextest when installed); `--contract` runs the contract test instead.
 
 use std::process::{Command, Stdio};
 
@@ -23,6 +24,14 @@ pub(crate) fn run(args: &TestArgs) -> Result<i32> {
     if args.contract {
         return crate::contract::run(&args.args);
     }
+    // A stale docs/openapi.json fails the run (after the tests, which say so too).
+    let openapi = crate::openapi::run(&crate::openapi::OpenapiArgs::check())?;
+    let suite = run_suite(args)?;
+    Ok(if suite != 0 { suite } else { openapi })
+}
+
+/// The workspace's tests; returns the runner's exit code.
+fn run_suite(args: &TestArgs) -> Result<i32> {
     // The test harness creates its own databases on the server DATABASE_URL points at.
     let target = postgres::ensure_postgres()?;
     let with_database = |command: &mut Command| {
