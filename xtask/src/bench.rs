@@ -4,7 +4,7 @@
 mod limiter_cost;
 mod scripts;
 mod seed;
-mod server;
+pub(crate) mod server;
 mod wrk;
 
 use std::fmt::Write as _;
@@ -63,6 +63,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
         &release_dir,
         &work,
         &server::Options {
+            database: server::DATABASE,
             fresh_database: true,
             master_key: &master_key,
             env: &[],

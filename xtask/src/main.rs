@@ -1,5 +1,5 @@
 //! `cargo xtask`: developer and operator commands for Licentia (dev, test, migrate,
-//! admin, signing-key).
+//! admin, signing-key, openapi).
 
 use std::process::ExitCode;
 
@@ -16,10 +16,12 @@ mod admin;
 mod analytics;
 mod bench;
 mod cargo;
+mod contract;
 mod database;
 mod dev;
 mod docs_section;
 mod migrate;
+mod openapi;
 mod postgres;
 mod test;
 
@@ -57,6 +59,8 @@ enum Command {
     /// Run `licentia signing-key …` (rotate, list).
     #[command(disable_help_flag = true)]
     SigningKey(admin::AdminArgs),
+    /// Write docs/openapi.json from the code (`--check`: fail when it is stale).
+    Openapi(openapi::OpenapiArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Command::Migrate => migrate::run(),
         Command::Admin(args) => admin::run("admin", &args),
         Command::SigningKey(args) => admin::run("signing-key", &args),
+        Command::Openapi(args) => openapi::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::SeedAnalytics(args) => analytics::run(&args),
     };

@@ -1,4 +1,5 @@
-//! `cargo xtask test`: PostgreSQL up, then the whole workspace's tests (nextest when installed).
+//! `cargo xtask test`: `openapi --check`, PostgreSQL up, then the whole workspace's
+//! tests (nextest when installed); `--contract` runs the contract test instead.
 
 use std::process::{Command, Stdio};
 
@@ -9,6 +10,10 @@ use crate::{cargo, postgres};
 /// Arguments of `cargo xtask test`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TestArgs {
+    /// Run the contract test instead: schemathesis against a running server, with the
+    /// served OpenAPI document (extra arguments go to `st run`).
+    #[arg(long)]
+    contract: bool,
     /// Extra arguments for the test runner (`cargo nextest run`, or `cargo test` without nextest).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
@@ -16,6 +21,17 @@ pub(crate) struct TestArgs {
 
 /// Runs the tests; returns the runner's exit code (the first failing one's).
 pub(crate) fn run(args: &TestArgs) -> Result<i32> {
+    if args.contract {
+        return crate::contract::run(&args.args);
+    }
+    // A stale docs/openapi.json fails the run (after the tests, which say so too).
+    let openapi = crate::openapi::run(&crate::openapi::OpenapiArgs::check())?;
+    let suite = run_suite(args)?;
+    Ok(if suite != 0 { suite } else { openapi })
+}
+
+/// The workspace's tests; returns the runner's exit code.
+fn run_suite(args: &TestArgs) -> Result<i32> {
     // The test harness creates its own databases on the server DATABASE_URL points at.
     let target = postgres::ensure_postgres()?;
     let with_database = |command: &mut Command| {

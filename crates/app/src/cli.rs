@@ -1,4 +1,5 @@
-//! The `licentia` command line: `serve` (default), `migrate`, and operator `admin` commands.
+//! The `licentia` command line: `serve` (default), `migrate`, operator `admin` and
+//! `signing-key` commands, and `openapi`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -23,6 +24,8 @@ pub enum Command {
     /// Ed25519 signing keys of runtime answers and offline certificates.
     #[command(subcommand)]
     SigningKey(SigningKeyCommand),
+    /// Print the OpenAPI 3.1 document (the same bytes as `GET /v1/openapi.json`).
+    Openapi,
 }
 
 /// `licentia signing-key …`.

@@ -9,11 +9,17 @@ use licentia_domain::ValidationError;
 use licentia_domain::refusal::Refusal;
 use licentia_ports::{RepositoryError, UniqueField};
 use serde::Serialize;
+use utoipa::ToSchema;
+
+pub mod codes;
 
 /// One field's problem, in a 422 answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
+    /// The field, as sent (`email`, `plans[0].name`, `body`).
+    #[schema(example = "email")]
     pub field: String,
+    #[schema(example = "must be a valid email")]
     pub message: String,
 }
 
@@ -26,14 +32,29 @@ pub struct AppError {
     details: Vec<FieldError>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
+/// The error envelope: `{error, message, code, details?}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error, example = json!({
+    "error": "Not Found",
+    "message": "license 0198c1d2-7f6e-7a10-9c4b-2f1e3d4c5b6a does not exist",
+    "code": "LICENSE_NOT_FOUND"
+}))]
+pub struct ErrorEnvelope<'a> {
+    /// The status's reason phrase (`Not Found`).
     error: &'a str,
+    /// A human sentence; may change between versions.
     message: &'a str,
+    /// The stable code to branch on.
+    #[schema(value_type = codes::ErrorCode)]
     code: &'a str,
+    /// Every invalid field, on 422 `VALIDATION_FAILED`.
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    #[schema(value_type = Vec<FieldError>)]
     details: &'a [FieldError],
 }
+
+/// The schema of the error envelope, for the OpenAPI document.
+pub type ErrorBody = ErrorEnvelope<'static>;
 
 impl AppError {
     /// An answer with any status.
@@ -227,7 +248,7 @@ pub fn envelope_body(
     message: &str,
     details: &[FieldError],
 ) -> String {
-    serde_json::to_string(&Envelope {
+    serde_json::to_string(&ErrorEnvelope {
         error: status.canonical_reason().unwrap_or("Error"),
         message,
         code,

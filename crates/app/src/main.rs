@@ -1,4 +1,5 @@
-//! The `licentia` binary: `serve` (default), `migrate`, `admin …`.
+//! The `licentia` binary: `serve` (default), `migrate`, `admin …`, `signing-key …`,
+//! `openapi`.
 
 use std::process::ExitCode;
 
@@ -11,6 +12,11 @@ use licentia::telemetry::{Telemetry, log_layer};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        // Needs no configuration and no database.
+        print!("{}", licentia::api::openapi::json());
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {
@@ -54,6 +60,7 @@ async fn main() -> ExitCode {
             Ok(state) => licentia::admin::run(&state, command).await,
             Err(e) => Err(anyhow::anyhow!("{e}")),
         },
+        Command::Openapi => Ok(()),
         Command::SigningKey(command) => match build_state(&settings) {
             Ok(state) => licentia::admin::signing_keys(&state, command).await,
             Err(e) => Err(anyhow::anyhow!("{e}")),

@@ -16,7 +16,8 @@ use crate::api;
 use crate::api::extractor_errors::{json_config, payload_config, query_config};
 use crate::api::middleware::{
     envelope_guard::envelope_guard, idempotency::idempotency, panic_guard::panic_guard,
-    rate_limit_headers::rate_limit_headers, request_id::request_id, telemetry::http_telemetry,
+    query_guard::query_guard, rate_limit_headers::rate_limit_headers, request_id::request_id,
+    telemetry::http_telemetry,
 };
 use crate::config::Settings;
 use crate::runtime::cache::RuntimeCache;
@@ -251,6 +252,7 @@ fn serve(
                 }
             })
             .default_service(web::to(api::route_not_found))
+            .wrap(from_fn(query_guard))
             .wrap(from_fn(rate_limit_headers))
             .wrap(from_fn(idempotency))
             .wrap(from_fn(envelope_guard))

@@ -13,6 +13,7 @@ use crate::text::Name;
 
 /// The commercial tier of an account; decides its rate limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     #[default]
@@ -23,6 +24,7 @@ pub enum Tier {
 
 /// Platform role: `admin` is the operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     #[default]

@@ -54,6 +54,9 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// Every encoding.
+    pub const ALL: [Self; 2] = [Self::Text, Self::Base64];
+
     /// Parses `text` or `base64`.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         match raw {
@@ -162,6 +165,13 @@ impl Injectable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_encoding_parses_from_its_name() {
+        for encoding in Encoding::ALL {
+            assert_eq!(Encoding::parse(encoding.as_str()), Ok(encoding));
+        }
+    }
 
     #[test]
     fn media_types_are_checked_and_lowercased() {

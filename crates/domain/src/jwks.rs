@@ -8,12 +8,14 @@ use crate::signing::{KeyError, PublicKey};
 
 /// A JWKS document, as served at `/v1/.well-known/jwks.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
 /// One public key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jwk {
     pub kty: String,
     pub crv: String,

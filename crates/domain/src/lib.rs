@@ -23,6 +23,8 @@ pub mod license;
 pub mod license_key;
 pub mod license_status;
 pub mod metadata;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod payment;
 pub mod plan;
 pub mod product;

@@ -36,8 +36,9 @@ pub struct LicenseKey {
 /// Why a presented key was refused before any lookup.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyRejected {
-    /// Empty, or longer than any key we issue or import.
-    #[error("license key is empty or too long")]
+    /// Empty, longer than any key we issue or import, or with a character no key
+    /// has (keys are visible ASCII and spaces).
+    #[error("license key is empty, too long or has characters no key has")]
     Malformed,
     /// Shaped like a generated key, but its check code is wrong (mistyped or made up).
     #[error("license key check code does not match")]
@@ -90,7 +91,8 @@ impl LicenseKey {
     /// `O`→`0`, `I`/`L`→`1` are accepted); anything else may be an imported key.
     pub fn parse_presented(raw: &str) -> Result<Self, KeyRejected> {
         let raw = raw.trim();
-        if raw.is_empty() || raw.len() > 256 {
+        let printable = raw.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        if raw.is_empty() || raw.len() > 256 || !printable {
             return Err(KeyRejected::Malformed);
         }
         match Self::parse_generated(raw) {
@@ -287,6 +289,23 @@ mod tests {
             LicenseKey::import("OLD-SYSTEM-KEY-0001").map(|k| k.as_str().to_owned()),
             Ok("OLD-SYSTEM-KEY-0001".to_owned())
         );
+    }
+
+    #[test]
+    fn presented_keys_with_characters_no_key_has_are_refused_on_sight() {
+        // A NUL once reached PostgreSQL, which refuses it in text (a 500).
+        for raw in [
+            "OLD-SYSTEM\0KEY-0001",
+            "OLD-SYSTEM-KEY-\u{e9}001",
+            "tab\there-key-1",
+        ] {
+            assert_eq!(
+                LicenseKey::parse_presented(raw).map(|k| k.as_str().to_owned()),
+                Err(KeyRejected::Malformed),
+                "{raw:?}"
+            );
+        }
+        assert!(LicenseKey::parse_presented("old system key 0001").is_ok());
     }
 
     #[test]

@@ -63,6 +63,7 @@ impl From<Feature> for String {
 
 /// One plan of a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub name: String,
@@ -83,12 +84,7 @@ impl Plan {
         duration_days: Option<u32>,
         features: Vec<Feature>,
     ) -> Result<Self, ValidationError> {
-        let name = name.trim();
-        if !(1..=100).contains(&name.chars().count()) {
-            return Err(ValidationError::new(
-                "plan names must be 1 to 100 characters",
-            ));
-        }
+        let name = check_plan_name(name)?;
         if duration_days == Some(0) || duration_days.is_some_and(|d| d > 36_500) {
             return Err(ValidationError::new("durationDays must be 1 to 36500"));
         }
@@ -118,6 +114,18 @@ pub fn check_heartbeat_interval(seconds: u32) -> Result<u32, ValidationError> {
     }
 }
 
+/// Checks a plan name (a product's plan, or the free-text `plan` of a license):
+/// trimmed, 1 to 100 characters, no control characters.
+pub fn check_plan_name(raw: &str) -> Result<&str, ValidationError> {
+    let name = raw.trim();
+    if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            "plan names must be 1 to 100 characters, without control characters",
+        ));
+    }
+    Ok(name)
+}
+
 /// Checks a product's plan list: at most 50 plans with distinct names.
 pub fn check_plans(plans: &[Plan]) -> Result<(), ValidationError> {
     if plans.len() > 50 {
@@ -138,6 +146,14 @@ pub fn find_plan<'a>(plans: &'a [Plan], name: &str) -> Option<&'a Plan> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plan_names_are_trimmed_and_refuse_control_characters() {
+        assert_eq!(super::check_plan_name("  Pro "), Ok("Pro"));
+        assert!(super::check_plan_name("Pro\u{0}").is_err());
+        assert!(super::check_plan_name("Pro\nPlus").is_err());
+        assert!(super::check_plan_name(&"p".repeat(101)).is_err());
+    }
+
     use super::*;
 
     #[test]

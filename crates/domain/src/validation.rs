@@ -16,6 +16,7 @@ use crate::license_status::LicenseStatus;
 
 /// Every answer a validation can give (SPEC §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ValidationCode {
     Valid,
@@ -32,6 +33,21 @@ pub enum ValidationCode {
 }
 
 impl ValidationCode {
+    /// Every code, in the SPEC's order.
+    pub const ALL: [Self; 11] = [
+        Self::Valid,
+        Self::NotFound,
+        Self::Expired,
+        Self::Suspended,
+        Self::Revoked,
+        Self::Inactive,
+        Self::ProductMismatch,
+        Self::NotActivated,
+        Self::TooManyActivations,
+        Self::DomainNotAllowed,
+        Self::HeartbeatDead,
+    ];
+
     /// The wire name.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -242,6 +258,17 @@ mod tests {
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    #[test]
+    fn every_code_is_listed_once_and_serialises_as_its_wire_name() {
+        let names: std::collections::HashSet<_> =
+            ValidationCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ValidationCode::ALL.len());
+        for code in ValidationCode::ALL {
+            let json = serde_json::to_value(code).expect("serialises");
+            assert_eq!(json, serde_json::Value::from(code.as_str()));
+        }
+    }
 
     fn license(
         status: LicenseStatus,

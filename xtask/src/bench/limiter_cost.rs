@@ -35,6 +35,7 @@ pub(crate) fn measure(
         release_dir,
         work,
         &Options {
+            database: super::server::DATABASE,
             fresh_database: false,
             master_key,
             env: &[

@@ -1,4 +1,5 @@
-//! The release server under test, on a fresh `licentia_bench` database.
+//! A `licentia` server under test (the benchmark's release build, the contract test's
+//! dev build) on its own database.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -12,7 +13,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::postgres::Target;
 
-const DATABASE: &str = "licentia_bench";
+/// The benchmark's database.
+pub(crate) const DATABASE: &str = "licentia_bench";
 
 /// A running server; stopped (SIGTERM, then kill) when dropped.
 pub(crate) struct Server {
@@ -22,6 +24,8 @@ pub(crate) struct Server {
 
 /// How a server is started.
 pub(crate) struct Options<'a> {
+    /// The database, on the server DATABASE_URL names.
+    pub(crate) database: &'a str,
     /// Drop and recreate the database first (the first server of a run).
     pub(crate) fresh_database: bool,
     /// The master key sealing the signing keys (the same for servers sharing a database).
@@ -30,11 +34,11 @@ pub(crate) struct Options<'a> {
     pub(crate) env: &'a [(&'a str, &'a str)],
 }
 
-fn bench_database(target: &Target, fresh: bool) -> Result<SecretString> {
+fn server_database(target: &Target, database: &str, fresh: bool) -> Result<SecretString> {
     let url = DatabaseUrl::parse(&SecretString::from(target.url.clone()))
         .map_err(|e| anyhow!("DATABASE_URL {}: {e}", target.redacted()))?;
     if !fresh {
-        return Ok(url.with_database(DATABASE));
+        return Ok(url.with_database(database));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -43,14 +47,34 @@ fn bench_database(target: &Target, fresh: bool) -> Result<SecretString> {
         let mut admin = DatabaseAdmin::connect(&url)
             .await
             .map_err(|e| anyhow!("{e}"))?;
-        admin.drop(DATABASE).await.map_err(|e| anyhow!("{e}"))?;
+        admin.drop(database).await.map_err(|e| anyhow!("{e}"))?;
         admin
-            .create(DATABASE, None)
+            .create(database, None)
             .await
             .map_err(|e| anyhow!("{e}"))?;
         Ok::<_, anyhow::Error>(())
     })?;
-    Ok(url.with_database(DATABASE))
+    Ok(url.with_database(database))
+}
+
+/// The URL of `database` on the server DATABASE_URL names.
+pub(crate) fn database_url(target: &Target, database: &str) -> Result<SecretString> {
+    server_database(target, database, false)
+}
+
+/// Drops `database` (the contract test's, once its server has stopped).
+pub(crate) fn drop_database(target: &Target, database: &str) -> Result<()> {
+    let url = DatabaseUrl::parse(&SecretString::from(target.url.clone()))
+        .map_err(|e| anyhow!("DATABASE_URL {}: {e}", target.redacted()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut admin = DatabaseAdmin::connect(&url)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        admin.drop(database).await.map_err(|e| anyhow!("{e}"))
+    })
 }
 
 fn free_port() -> Result<u16> {
@@ -68,18 +92,22 @@ pub(crate) fn random_master_key() -> Result<String> {
 }
 
 impl Server {
-    /// Starts the release `licentia` (in `release_dir`) and waits for `/v1/health`.
+    /// Starts the `licentia` in `binary_dir` and waits for `/v1/health`.
     pub(crate) fn start(
         target: &Target,
-        release_dir: &Path,
+        binary_dir: &Path,
         work: &Path,
         options: &Options<'_>,
     ) -> Result<Self> {
-        let url = bench_database(target, options.fresh_database)?;
+        let url = server_database(target, options.database, options.fresh_database)?;
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
-        say!("starting the release server on {base} (database {DATABASE})");
-        let child = Command::new(release_dir.join("licentia"))
+        say!(
+            "starting {} on {base} (database {})",
+            binary_dir.join("licentia").display(),
+            options.database
+        );
+        let child = Command::new(binary_dir.join("licentia"))
             .arg("serve")
             .env("DATABASE_URL", url.expose_secret())
             .env("LICENTIA_BIND", format!("127.0.0.1:{port}"))
@@ -91,7 +119,7 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .context("starting target/release/licentia")?;
+            .context("starting licentia")?;
         let server = Self { child, base };
         let started = Instant::now();
         while !server.healthy() {

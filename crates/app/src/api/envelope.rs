@@ -4,22 +4,34 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use licentia_ports::{Page, PageRequest};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
-struct Data<T> {
-    data: T,
+/// `{"data": …}`: every successful answer with a body.
+#[derive(Debug, Serialize)]
+pub struct Data<T> {
+    pub data: T,
 }
 
-#[derive(Serialize)]
+/// Where a page sits in a list.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Meta {
-    page: u32,
-    per_page: u32,
-    total: u64,
-    total_pages: u64,
+pub struct Meta {
+    /// The page returned, from 1.
+    #[schema(minimum = 1, example = 1)]
+    pub page: u32,
+    /// Items per page (1..=100).
+    #[schema(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: u32,
+    /// Items in the whole list.
+    #[schema(example = 100)]
+    pub total: u64,
+    /// Pages in the whole list.
+    #[schema(example = 5)]
+    pub total_pages: u64,
 }
 
-#[derive(Serialize)]
+/// `{"data": [...], "meta": {...}}`: one page of a list, newest first.
+#[derive(Debug, Serialize)]
 struct List<T> {
     data: Vec<T>,
     meta: Meta,

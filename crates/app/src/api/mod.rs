@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod extractor_errors;
 pub mod input;
 pub mod middleware;
+pub mod openapi;
 pub mod pagination;
 pub mod rate_limit;
 pub mod routes;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1")
             .configure(routes::health::configure)
+            .configure(routes::openapi::configure)
             .configure(routes::runtime::configure)
             .configure(routes::activations::configure)
             .configure(routes::accounts::configure)

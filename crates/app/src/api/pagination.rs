@@ -2,14 +2,20 @@
 
 use licentia_ports::PageRequest;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::error::AppError;
 
 /// The pagination part of a list query string.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct PageQuery {
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

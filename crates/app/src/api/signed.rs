@@ -7,16 +7,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
+use crate::api::envelope::Data;
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// The header name.
 pub const SIGNATURE_HEADER: &str = "licentia-signature";
-
-#[derive(Serialize)]
-struct Data<T> {
-    data: T,
-}
 
 /// Answers `{"data": …}` (or the error envelope), signed with the active key.
 pub fn respond<T: Serialize>(

@@ -3,9 +3,11 @@
 use licentia_domain::account::{Role, Tier, User};
 use licentia_domain::ids::UserId;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `register` and `login` answer: the user and a session token (shown once).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Authenticated)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthView {
     pub id: UserId,
@@ -15,7 +17,8 @@ pub struct AuthView {
 }
 
 /// `GET /v1/auth/me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Account)]
 #[serde(rename_all = "camelCase")]
 pub struct MeView {
     pub id: UserId,
@@ -23,6 +26,14 @@ pub struct MeView {
     pub name: String,
     pub tier: Tier,
     pub role: Role,
+}
+
+/// `POST /v1/auth/logout`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LoggedOut)]
+pub struct LoggedOutView {
+    #[schema(example = "logged out")]
+    pub message: &'static str,
 }
 
 impl From<&User> for MeView {

@@ -5,9 +5,11 @@ use licentia_domain::ids::{ActivationId, LicenseId};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An activation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Activation)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivationView {
     pub id: ActivationId,
@@ -17,6 +19,7 @@ pub struct ActivationView {
     pub name: Option<String>,
     pub platform: Option<String>,
     pub ip_address: Option<String>,
+    #[schema(value_type = Object)]
     pub metadata: Value,
     /// Whether the activation still holds its seat (heartbeats on time).
     pub alive: bool,

@@ -11,6 +11,7 @@ use licentia_ports::{
 };
 use serde::Serialize;
 use time::Date;
+use utoipa::ToSchema;
 
 /// How many products `topProducts` lists.
 const TOP_PRODUCTS: usize = 10;
@@ -18,7 +19,8 @@ const TOP_PRODUCTS: usize = 10;
 time::serde::format_description!(day_format, Date, "[year]-[month]-[day]");
 
 /// One day of a count series.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DayCount)]
 pub struct DayView {
     #[serde(with = "day_format")]
     pub date: Date,
@@ -26,7 +28,8 @@ pub struct DayView {
 }
 
 /// A zero-filled series and its total.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DailySeries)]
 pub struct SeriesView {
     pub total: i64,
     pub daily: Vec<DayView>,
@@ -46,7 +49,8 @@ impl SeriesView {
 }
 
 /// The period and product a report covers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReportPeriod)]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodView {
     #[serde(with = "day_format")]
@@ -74,7 +78,8 @@ fn by_status(counts: &[StatusCount]) -> BTreeMap<&'static str, i64> {
 }
 
 /// One product of `topProducts`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProductLicenses)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductLicensesView {
     pub product_id: ProductId,
@@ -95,7 +100,8 @@ impl From<&ProductLicenses> for ProductLicensesView {
 }
 
 /// `GET /v1/analytics/licenses`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LicenseAnalytics)]
 #[serde(rename_all = "camelCase")]
 pub struct LicenseAnalyticsView {
     #[serde(flatten)]
@@ -128,7 +134,8 @@ impl LicenseAnalyticsView {
 }
 
 /// `GET /v1/analytics/users`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CustomerAnalytics)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerAnalyticsView {
     #[serde(flatten)]
@@ -150,7 +157,8 @@ impl CustomerAnalyticsView {
 }
 
 /// One day of net revenue in one currency.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DayAmount)]
 pub struct AmountDayView {
     #[serde(with = "day_format")]
     pub date: Date,
@@ -158,8 +166,10 @@ pub struct AmountDayView {
 }
 
 /// Minor units in one currency.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CurrencyAmounts)]
 pub struct CurrencyAmountsView {
+    #[schema(value_type = crate::api::openapi::vocabulary::Currency)]
     pub currency: &'static str,
     pub succeeded: i64,
     pub refunded: i64,
@@ -178,7 +188,8 @@ impl From<&CurrencyRevenue> for CurrencyAmountsView {
 }
 
 /// One currency's totals and zero-filled daily net.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CurrencyRevenue)]
 pub struct CurrencyRevenueView {
     #[serde(flatten)]
     pub totals: CurrencyAmountsView,
@@ -186,7 +197,8 @@ pub struct CurrencyRevenueView {
 }
 
 /// One product's totals per currency.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProductRevenue)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductRevenueView {
     pub product_id: ProductId,
@@ -203,7 +215,8 @@ impl From<&ProductRevenue> for ProductRevenueView {
 }
 
 /// `GET /v1/analytics/revenue`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RevenueAnalytics)]
 pub struct RevenueAnalyticsView {
     #[serde(flatten)]
     pub period: PeriodView,
@@ -235,7 +248,8 @@ impl RevenueAnalyticsView {
 }
 
 /// Platform licenses: total and by status.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PlatformLicenses)]
 #[serde(rename_all = "camelCase")]
 pub struct PlatformLicensesView {
     pub total: i64,
@@ -243,7 +257,8 @@ pub struct PlatformLicensesView {
 }
 
 /// `GET /v1/analytics/stats`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PlatformStats)]
 #[serde(rename_all = "camelCase")]
 pub struct PlatformStatsView {
     pub users: i64,

@@ -4,15 +4,18 @@ use licentia_domain::api_key::ApiKey;
 use licentia_domain::ids::{ApiKeyId, ProductId};
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An API key as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApiKey)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
     pub id: ApiKeyId,
     pub name: String,
     pub prefix: String,
     pub last_four: String,
+    #[schema(value_type = Vec<crate::api::openapi::vocabulary::Scope>)]
     pub scopes: Vec<String>,
     pub product_id: Option<ProductId>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -28,7 +31,8 @@ pub struct ApiKeyView {
 }
 
 /// An API key with its secret: the answer to create and rotate, and only those.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CreatedApiKey)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKeyView {
     #[serde(flatten)]

@@ -5,9 +5,11 @@ use licentia_domain::ids::CustomerId;
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A customer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Customer)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerView {
     pub id: CustomerId,
@@ -15,6 +17,7 @@ pub struct CustomerView {
     pub name: String,
     pub company: Option<String>,
     pub external_id: Option<String>,
+    #[schema(value_type = Object)]
     pub metadata: Value,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

@@ -4,9 +4,11 @@ use licentia_domain::ids::{InjectableId, ProductId};
 use licentia_domain::injectable::{Injectable, InjectableSummary};
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An injectable as listed (no content).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = InjectableSummary)]
 #[serde(rename_all = "camelCase")]
 pub struct InjectableSummaryView {
     pub id: InjectableId,
@@ -15,6 +17,7 @@ pub struct InjectableSummaryView {
     pub slug: String,
     pub content_type: String,
     /// `text` or `base64`: how `content` is written.
+    #[schema(value_type = crate::api::openapi::vocabulary::Encoding)]
     pub encoding: &'static str,
     /// Bytes of content.
     pub size: u64,
@@ -45,7 +48,8 @@ impl From<&InjectableSummary> for InjectableSummaryView {
 }
 
 /// An injectable with its content.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Injectable)]
 #[serde(rename_all = "camelCase")]
 pub struct InjectableView {
     #[serde(flatten)]

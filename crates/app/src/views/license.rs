@@ -8,9 +8,11 @@ use licentia_ports::LicenseDomain;
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A license, with its status as every reader sees it at `now`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = License)]
 #[serde(rename_all = "camelCase")]
 pub struct LicenseView {
     pub id: LicenseId,
@@ -29,6 +31,7 @@ pub struct LicenseView {
     pub heartbeat_interval_seconds: Option<u32>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_validated_at: Option<OffsetDateTime>,
+    #[schema(value_type = Object)]
     pub metadata: Value,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -62,7 +65,8 @@ impl LicenseView {
 }
 
 /// A domain assigned to a license.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LicenseDomain)]
 #[serde(rename_all = "camelCase")]
 pub struct LicenseDomainView {
     pub license_id: LicenseId,

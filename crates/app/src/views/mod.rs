@@ -17,7 +17,7 @@ mod site;
 mod validation;
 mod webhook;
 
-pub use account::{AuthView, MeView};
+pub use account::{AuthView, LoggedOutView, MeView};
 pub use activation::ActivationView;
 pub use analytics::{
     CustomerAnalyticsView, LicenseAnalyticsView, PeriodView, PlatformStatsView,

@@ -5,9 +5,11 @@ use licentia_domain::payment::Payment;
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A payment; `amount` is in the currency's minor unit.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Payment)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     pub id: PaymentId,
@@ -15,7 +17,9 @@ pub struct PaymentView {
     pub license_id: Option<LicenseId>,
     pub customer_id: Option<CustomerId>,
     pub amount: i64,
+    #[schema(value_type = crate::api::openapi::vocabulary::Currency)]
     pub currency: &'static str,
+    #[schema(value_type = crate::api::openapi::vocabulary::PaymentStatus)]
     pub status: &'static str,
     pub provider: Option<String>,
     pub provider_ref: Option<String>,
@@ -23,6 +27,7 @@ pub struct PaymentView {
     pub paid_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub period_end: Option<OffsetDateTime>,
+    #[schema(value_type = Object)]
     pub metadata: Value,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

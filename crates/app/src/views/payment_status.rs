@@ -3,16 +3,20 @@
 use licentia_domain::payment::PaymentStanding;
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// The net amount received in one currency, in minor units.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CurrencyTotal)]
 pub struct CurrencyTotalView {
+    #[schema(value_type = crate::api::openapi::vocabulary::Currency)]
     pub currency: &'static str,
     pub amount: i64,
 }
 
 /// Whether a license is paid for, until when, and how much came in per currency.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PaymentStanding)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentStatusView {
     pub paid: bool,

@@ -6,9 +6,11 @@ use licentia_domain::product::{Product, ProductDomain};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A product.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Product)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductView {
     pub id: ProductId,
@@ -17,6 +19,8 @@ pub struct ProductView {
     pub description: Option<String>,
     pub key_prefix: String,
     pub plans: Vec<Plan>,
+    #[schema(value_type = Object)]
+    #[schema(value_type = Object)]
     pub metadata: Value,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -41,7 +45,8 @@ impl From<&Product> for ProductView {
 }
 
 /// A domain on a product's allow-list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProductDomain)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductDomainView {
     pub product_id: ProductId,

@@ -5,9 +5,11 @@ use licentia_domain::site::{Site, SiteAction};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// A site as the vendor sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Site)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteView {
     pub id: SiteId,
@@ -21,6 +23,7 @@ pub struct SiteView {
     pub wp_version: Option<String>,
     pub php_version: Option<String>,
     pub plugin_version: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub health_data: Option<Value>,
     #[serde(with = "time::serde::rfc3339")]
     pub last_seen_at: OffsetDateTime,
@@ -58,7 +61,8 @@ impl SiteView {
 }
 
 /// `register`'s answer: the token is shown this once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RegisteredSite)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisteredSiteView {
     pub site_id: SiteId,
@@ -66,24 +70,29 @@ pub struct RegisteredSiteView {
 }
 
 /// `heartbeat`'s answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SiteHeartbeat)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteHeartbeatView {
     /// `VALID`, or the validation code refusing the site.
+    #[schema(value_type = licentia_domain::validation::ValidationCode)]
     pub status: &'static str,
     pub pending_actions: u64,
 }
 
 /// A queued action.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SiteAction)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteActionView {
     pub id: SiteActionId,
     pub site_id: SiteId,
     #[serde(rename = "type")]
+    #[schema(value_type = crate::api::openapi::vocabulary::SiteActionType)]
     pub action_type: &'static str,
+    #[schema(value_type = Object)]
     pub payload: Value,
-    /// `pending`, `delivered` or `done`.
+    #[schema(value_type = crate::api::openapi::vocabulary::SiteActionState)]
     pub state: &'static str,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -109,7 +118,8 @@ impl From<&SiteAction> for SiteActionView {
 }
 
 /// `pending-actions`' answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PendingActions)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingActionsView {
     pub actions: Vec<SiteActionView>,

@@ -7,11 +7,13 @@ use licentia_domain::validation::ValidationCode;
 use licentia_ports::RuntimeLicense;
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use super::ActivationView;
 
 /// What a running copy learns about its license.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RuntimeLicense)]
 #[serde(rename_all = "camelCase")]
 pub struct RuntimeLicenseView {
     pub id: LicenseId,
@@ -49,7 +51,8 @@ impl RuntimeLicenseView {
 }
 
 /// `{valid, code, detail, license?, activation?, nonce?, validatedAt}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Validation)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationView {
     pub valid: bool,
@@ -66,7 +69,8 @@ pub struct ValidationView {
 }
 
 /// `checkout`'s answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Checkout)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutView {
     pub certificate: String,
@@ -77,7 +81,8 @@ pub struct CheckoutView {
 }
 
 /// `injectables`' answer: the product's active injectables, with their content.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RuntimeInjectables)]
 #[serde(rename_all = "camelCase")]
 pub struct InjectablesView {
     pub valid: bool,
@@ -90,7 +95,8 @@ pub struct InjectablesView {
 }
 
 /// `deactivate`'s answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Deactivation)]
 #[serde(rename_all = "camelCase")]
 pub struct DeactivationView {
     pub deactivated: usize,

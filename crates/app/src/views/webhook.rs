@@ -5,13 +5,16 @@ use licentia_domain::ids::{DeliveryId, EventId, ProductId, WebhookId};
 use licentia_domain::webhook::{Attempt, Delivery, WebhookEndpoint};
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 /// An endpoint as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Webhook)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookView {
     pub id: WebhookId,
     pub url: String,
+    #[schema(value_type = Vec<crate::api::openapi::vocabulary::WebhookEvent>)]
     pub events: Vec<String>,
     pub product_id: Option<ProductId>,
     pub description: Option<String>,
@@ -47,7 +50,8 @@ impl From<&WebhookEndpoint> for WebhookView {
 }
 
 /// An endpoint with its secret: the answer to create and rotate, and only those.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CreatedWebhook)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedWebhookView {
     #[serde(flatten)]
@@ -56,7 +60,8 @@ pub struct CreatedWebhookView {
 }
 
 /// One attempt of a delivery.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DeliveryAttempt)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptView {
     pub attempt: u32,
@@ -80,14 +85,16 @@ impl From<&Attempt> for AttemptView {
 }
 
 /// A delivery: the event, where it stands, and every attempt so far.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Delivery)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryView {
     pub id: DeliveryId,
     pub webhook_id: WebhookId,
     pub event_id: EventId,
+    #[schema(value_type = crate::api::openapi::vocabulary::EventType)]
     pub event_type: String,
-    /// `pending`, `succeeded` or `failed`.
+    #[schema(value_type = crate::api::openapi::vocabulary::DeliveryState)]
     pub status: &'static str,
     pub attempt_count: usize,
     pub last_status_code: Option<u16>,

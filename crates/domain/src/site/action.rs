@@ -18,6 +18,14 @@ pub enum SiteActionType {
 }
 
 impl SiteActionType {
+    /// Every action type.
+    pub const ALL: [Self; 4] = [
+        Self::Deactivate,
+        Self::UpdatePlugin,
+        Self::Message,
+        Self::Custom,
+    ];
+
     /// Parses the wire name.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         match raw {
@@ -54,6 +62,9 @@ pub enum SiteActionState {
 }
 
 impl SiteActionState {
+    /// Every state.
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Delivered, Self::Done];
+
     /// The wire and storage name.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -65,9 +76,7 @@ impl SiteActionState {
 
     /// The state of a stored name.
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pending, Self::Delivered, Self::Done]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
     }
 }
 
@@ -94,12 +103,11 @@ mod tests {
         for name in ["deactivate", "update_plugin", "message", "custom"] {
             assert_eq!(SiteActionType::parse(name).expect("valid").as_str(), name);
         }
+        for action_type in SiteActionType::ALL {
+            assert_eq!(SiteActionType::parse(action_type.as_str()), Ok(action_type));
+        }
         assert!(SiteActionType::parse("reboot").is_err());
-        for state in [
-            SiteActionState::Pending,
-            SiteActionState::Delivered,
-            SiteActionState::Done,
-        ] {
+        for state in SiteActionState::ALL {
             assert_eq!(SiteActionState::parse(state.as_str()), Some(state));
         }
     }

@@ -16,6 +16,9 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
+    /// Every state.
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Succeeded, Self::Failed];
+
     /// The wire and storage name.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -27,9 +30,7 @@ impl DeliveryState {
 
     /// The state of a wire or storage name.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Pending, Self::Succeeded, Self::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 
@@ -68,11 +69,7 @@ mod tests {
 
     #[test]
     fn states_round_trip_through_their_names() {
-        for state in [
-            DeliveryState::Pending,
-            DeliveryState::Succeeded,
-            DeliveryState::Failed,
-        ] {
+        for state in DeliveryState::ALL {
             assert_eq!(DeliveryState::parse(state.as_str()), Some(state));
         }
         assert_eq!(DeliveryState::parse("sent"), None);

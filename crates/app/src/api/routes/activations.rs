@@ -10,6 +10,7 @@ use licentia_ports::Page;
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
+use crate::api::openapi::envelopes;
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::AppError;
@@ -21,6 +22,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list).service(remove);
 }
 
+/// List a license's activations.
+///
+/// Every seat taken, with whether it is still alive (heartbeats on time).
+#[utoipa::path(
+    tag = "activations",
+    params(("id" = Uuid, Path, description = "The license's id."), PageQuery),
+    responses((status = 200, description = "One page of activations, newest first.", body = envelopes::ActivationList)),
+    security(("apiKey" = ["activations:read"])),
+)]
 #[get("/licenses/{id}/activations")]
 async fn list(
     state: web::Data<AppState>,
@@ -53,6 +63,15 @@ async fn list(
     }))
 }
 
+/// Free a seat.
+///
+/// Deletes the activation; the device or site must activate again.
+#[utoipa::path(
+    tag = "activations",
+    params(("id" = Uuid, Path, description = "The activation's id.")),
+    responses((status = 204, description = "Deleted.")),
+    security(("apiKey" = ["activations:write"])),
+)]
 #[delete("/activations/{id}")]
 async fn remove(
     state: web::Data<AppState>,

@@ -5,10 +5,12 @@ use actix_web::{HttpResponse, get, web};
 use licentia_domain::analytics::{DateRange, RangeError};
 use licentia_domain::ids::ProductId;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
-use crate::error::{AppError, FieldError};
+use crate::api::openapi::envelopes;
+use crate::error::{AppError, ErrorBody, FieldError};
 use crate::services::analytics::{self, ReportScope};
 use crate::state::AppState;
 use crate::views::{
@@ -24,11 +26,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(revenue);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ReportQuery {
+    /// The first UTC day (default 29 days before `to`).
+    #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,
+    /// The last UTC day, included (default today).
+    #[param(value_type = Option<String>, format = Date)]
     to: Option<String>,
+    /// Only this product.
+    #[param(value_type = Option<Uuid>)]
     product_id: Option<String>,
 }
 
@@ -67,12 +76,38 @@ fn period(scope: &ReportScope, caller: &Caller) -> PeriodView {
     PeriodView::new(scope.range, scope.product.or(caller.grant.product()))
 }
 
+/// Platform totals.
+///
+/// For platform admins only (403 `ADMIN_ONLY` otherwise): users, products, licenses by
+/// status, activations, validations in the last 24 hours.
+#[utoipa::path(
+    tag = "analytics",
+    responses(
+        (status = 200, description = "The totals.", body = envelopes::PlatformStatsData),
+        (status = 403, description = "`ADMIN_ONLY`.", body = ErrorBody),
+    ),
+    security(("apiKey" = [])),
+)]
 #[get("/analytics/stats")]
 async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let figures = analytics::platform(&state, &caller).await?;
     Ok(envelope::ok(PlatformStatsView::from(&figures)))
 }
 
+/// License report.
+///
+/// The caller's licenses by status, created per day, activations, validations per day and
+/// the top products.
+#[utoipa::path(
+    tag = "analytics",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The report.", body = envelopes::LicenseAnalyticsData),
+        (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
+    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["analytics:read"])),
+)]
 #[get("/analytics/licenses")]
 async fn licenses(
     state: web::Data<AppState>,
@@ -88,6 +123,19 @@ async fn licenses(
     )))
 }
 
+/// Customer report.
+///
+/// The caller's customers: total, new per day, with active licenses.
+#[utoipa::path(
+    tag = "analytics",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The report.", body = envelopes::CustomerAnalyticsData),
+        (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
+    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["analytics:read"])),
+)]
 #[get("/analytics/users")]
 async fn users(
     state: web::Data<AppState>,
@@ -103,6 +151,19 @@ async fn users(
     )))
 }
 
+/// Revenue report.
+///
+/// Succeeded minus refunded, per currency, per day and per product.
+#[utoipa::path(
+    tag = "analytics",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The report.", body = envelopes::RevenueAnalyticsData),
+        (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
+    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["analytics:read"])),
+)]
 #[get("/analytics/revenue")]
 async fn revenue(
     state: web::Data<AppState>,

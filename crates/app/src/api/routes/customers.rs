@@ -9,13 +9,15 @@ use licentia_domain::text::Name;
 use licentia_ports::{CustomerFilter, LicenseFilter};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
 use crate::api::input::{Fields, nullable};
+use crate::api::openapi::envelopes;
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::services::customers::{self, CustomerChanges, CustomerFields};
 use crate::services::licenses;
 use crate::state::AppState;
@@ -32,25 +34,48 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(customer_licenses);
 }
 
-#[derive(Deserialize)]
+/// A customer. `POST` and `PUT` need `email` and `name`; `PATCH` changes only the
+/// fields sent (`null` clears `company` or `externalId`).
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CustomerInput)]
 #[serde(rename_all = "camelCase")]
 struct CustomerBody {
+    #[schema(format = Email, example = "buyer@example.com")]
     email: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "\\S",
+        example = "Ada Buyer"
+    )]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     company: Option<Option<String>>,
+    /// The vendor's CRM id, unique per account.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     external_id: Option<Option<String>>,
+    /// A JSON object of at most 16 KiB.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
+    /// Only this e-mail address (case-insensitive).
     email: Option<String>,
+    /// Only this CRM id.
     external_id: Option<String>,
+    /// Search in names and e-mail addresses.
     q: Option<String>,
 }
 
@@ -86,6 +111,16 @@ fn partial_changes(body: CustomerBody) -> Result<CustomerChanges, AppError> {
     fields.finish(|| Some(changes))
 }
 
+/// Create a customer.
+#[utoipa::path(
+    tag = "customers",
+    request_body = CustomerBody,
+    responses(
+        (status = 201, description = "The customer.", body = envelopes::CustomerData),
+        (status = 409, description = "`EXTERNAL_ID_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["customers:write"])),
+)]
 #[post("/customers")]
 async fn create(
     state: web::Data<AppState>,
@@ -97,6 +132,15 @@ async fn create(
     Ok(envelope::created(CustomerView::from(&customer)))
 }
 
+/// List customers.
+///
+/// Filter by `email`, `externalId`, or search names and e-mail addresses with `q`.
+#[utoipa::path(
+    tag = "customers",
+    params(ListQuery),
+    responses((status = 200, description = "One page of customers, newest first.", body = envelopes::CustomerList)),
+    security(("apiKey" = ["customers:read"])),
+)]
 #[get("/customers")]
 async fn list(
     state: web::Data<AppState>,
@@ -114,6 +158,13 @@ async fn list(
     Ok(envelope::list(found, page, |c| CustomerView::from(c)))
 }
 
+/// Get a customer.
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    responses((status = 200, description = "The customer.", body = envelopes::CustomerData)),
+    security(("apiKey" = ["customers:read"])),
+)]
 #[get("/customers/{id}")]
 async fn get(
     state: web::Data<AppState>,
@@ -125,6 +176,17 @@ async fn get(
     Ok(envelope::ok(CustomerView::from(&customer)))
 }
 
+/// Replace a customer.
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    request_body = CustomerBody,
+    responses(
+        (status = 200, description = "The customer.", body = envelopes::CustomerData),
+        (status = 409, description = "`EXTERNAL_ID_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["customers:write"])),
+)]
 #[put("/customers/{id}")]
 async fn replace(
     state: web::Data<AppState>,
@@ -138,6 +200,17 @@ async fn replace(
     Ok(envelope::ok(CustomerView::from(&customer)))
 }
 
+/// Change some fields of a customer.
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    request_body = CustomerBody,
+    responses(
+        (status = 200, description = "The customer.", body = envelopes::CustomerData),
+        (status = 409, description = "`EXTERNAL_ID_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["customers:write"])),
+)]
 #[patch("/customers/{id}")]
 async fn modify(
     state: web::Data<AppState>,
@@ -151,6 +224,15 @@ async fn modify(
     Ok(envelope::ok(CustomerView::from(&customer)))
 }
 
+/// Delete a customer.
+///
+/// Their licenses stay, without a customer.
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    responses((status = 204, description = "Deleted.")),
+    security(("apiKey" = ["customers:write"])),
+)]
 #[delete("/customers/{id}")]
 async fn remove(
     state: web::Data<AppState>,
@@ -162,6 +244,13 @@ async fn remove(
     Ok(envelope::no_content())
 }
 
+/// List a customer's licenses.
+#[utoipa::path(
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id."), PageQuery),
+    responses((status = 200, description = "One page of licenses, newest first.", body = envelopes::LicenseList)),
+    security(("apiKey" = ["customers:read", "licenses:read"])),
+)]
 #[get("/customers/{id}/licenses")]
 async fn customer_licenses(
     state: web::Data<AppState>,

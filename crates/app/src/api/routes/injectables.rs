@@ -7,13 +7,15 @@ use licentia_domain::injectable::{Content, ContentType, Encoding, Target};
 use licentia_domain::slug::Slug;
 use licentia_domain::text::Name;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
 use crate::api::input::Fields;
+use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::services::injectables::{self, InjectableFields};
 use crate::state::AppState;
 use crate::views::{InjectableSummaryView, InjectableView};
@@ -27,16 +29,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(remove);
 }
 
-#[derive(Deserialize)]
+/// An injectable: content shipped only to licensed copies of the product.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = InjectableInput)]
 #[serde(rename_all = "camelCase")]
 struct InjectableBody {
+    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = "\\S", example = "Pro config")]
     name: Option<String>,
+    /// Unique within the product.
+    #[schema(value_type = String, pattern = "^[a-z0-9-]{2,64}$", example = "pro-config")]
     slug: Option<String>,
+    /// A media type.
+    #[schema(value_type = String, example = "application/json")]
     content_type: Option<String>,
+    /// At most 1 MiB once decoded; base64 (standard, padded) when `encoding` is `base64`.
+    #[schema(value_type = String, example = "{\"tier\": \"pro\"}")]
     content: Option<String>,
     /// `text` (default) or `base64`.
+    #[schema(value_type = Option<vocabulary::Encoding>)]
     encoding: Option<String>,
+    /// Where the client should put it (a path, a key); free text.
+    #[schema(min_length = 1, max_length = 255)]
     target: Option<String>,
+    /// Default `true`; inactive injectables are not shipped.
     active: Option<bool>,
 }
 
@@ -63,6 +78,17 @@ fn fields(body: InjectableBody) -> Result<InjectableFields, AppError> {
     })
 }
 
+/// Create an injectable for a product.
+#[utoipa::path(
+    tag = "injectables",
+    params(("id" = Uuid, Path, description = "The product's id.")),
+    request_body = InjectableBody,
+    responses(
+        (status = 201, description = "The injectable.", body = envelopes::InjectableData),
+        (status = 409, description = "`SLUG_TAKEN` within the product.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["injectables:write"])),
+)]
 #[post("/products/{id}/injectables")]
 async fn create(
     state: web::Data<AppState>,
@@ -76,6 +102,15 @@ async fn create(
     Ok(envelope::created(InjectableView::from(&injectable)))
 }
 
+/// List a product's injectables.
+///
+/// Without their content.
+#[utoipa::path(
+    tag = "injectables",
+    params(("id" = Uuid, Path, description = "The product's id."), PageQuery),
+    responses((status = 200, description = "One page of injectables, newest first.", body = envelopes::InjectableList)),
+    security(("apiKey" = ["injectables:read"])),
+)]
 #[get("/products/{id}/injectables")]
 async fn list(
     state: web::Data<AppState>,
@@ -91,6 +126,13 @@ async fn list(
     }))
 }
 
+/// Get an injectable, with its content.
+#[utoipa::path(
+    tag = "injectables",
+    params(("id" = Uuid, Path, description = "The injectable's id.")),
+    responses((status = 200, description = "The injectable.", body = envelopes::InjectableData)),
+    security(("apiKey" = ["injectables:read"])),
+)]
 #[get("/injectables/{id}")]
 async fn get(
     state: web::Data<AppState>,
@@ -102,6 +144,17 @@ async fn get(
     Ok(envelope::ok(InjectableView::from(&injectable)))
 }
 
+/// Replace an injectable.
+#[utoipa::path(
+    tag = "injectables",
+    params(("id" = Uuid, Path, description = "The injectable's id.")),
+    request_body = InjectableBody,
+    responses(
+        (status = 200, description = "The injectable.", body = envelopes::InjectableData),
+        (status = 409, description = "`SLUG_TAKEN` within the product.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["injectables:write"])),
+)]
 #[put("/injectables/{id}")]
 async fn replace(
     state: web::Data<AppState>,
@@ -115,6 +168,13 @@ async fn replace(
     Ok(envelope::ok(InjectableView::from(&injectable)))
 }
 
+/// Delete an injectable.
+#[utoipa::path(
+    tag = "injectables",
+    params(("id" = Uuid, Path, description = "The injectable's id.")),
+    responses((status = 204, description = "Deleted.")),
+    security(("apiKey" = ["injectables:write"])),
+)]
 #[delete("/injectables/{id}")]
 async fn remove(
     state: web::Data<AppState>,

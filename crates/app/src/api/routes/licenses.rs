@@ -9,18 +9,20 @@ use licentia_domain::license::{Renewal, RequestedTerms};
 use licentia_domain::license_key::LicenseKey;
 use licentia_domain::license_status::LicenseStatus;
 use licentia_domain::metadata::Metadata;
-use licentia_domain::plan::{Feature, check_heartbeat_interval};
+use licentia_domain::plan::{Feature, check_heartbeat_interval, check_plan_name};
 use licentia_domain::text::Name;
 use licentia_ports::LicenseFilter;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
 use crate::api::input::{Fields, nullable, timestamp, uuid};
+use crate::api::openapi::{envelopes, examples};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::services::licenses::{self, LicenseChanges, LicenseRequest, ProductFrom};
 use crate::services::products;
 use crate::state::AppState;
@@ -46,92 +48,155 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(remove_domain);
 }
 
-#[derive(Deserialize)]
+/// A new license. Omitted terms (`maxActivations`, `expiresAt` from `durationDays`,
+/// `features`, `heartbeatIntervalSeconds`) come from the product plan that `plan`
+/// names, when it names one.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LicenseInput)]
 #[serde(rename_all = "camelCase")]
 struct CreateBody {
+    /// Required, except on `POST /v1/products/{id}/licenses` (the path names it).
+    #[schema(value_type = Option<Uuid>)]
     product_id: Option<String>,
+    /// Free text; when it names a plan of the product, the plan fills omitted terms.
+    #[schema(min_length = 1, max_length = 100, example = "Pro")]
     plan: Option<String>,
+    #[schema(value_type = Option<Uuid>)]
     customer_id: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     issued_to: Option<String>,
+    #[schema(format = Email, example = "buyer@example.com")]
     issued_email: Option<String>,
+    /// `null` = never expires.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<Option<String>>,
+    /// `null` = unlimited; at most 1000000.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>, maximum = 1_000_000)]
     max_activations: Option<Option<u32>>,
+    /// Floating seats: activations must heartbeat this often (10 to 604800).
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>, minimum = 10, maximum = 604_800)]
     heartbeat_interval_seconds: Option<Option<u32>>,
+    #[schema(value_type = Option<Vec<Feature>>, max_items = 100)]
     features: Option<Vec<String>>,
+    /// Imports an existing key (8 to 128 characters) instead of generating one.
+    #[schema(min_length = 8, max_length = 128)]
     key: Option<String>,
+    /// A JSON object of at most 16 KiB.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
 }
 
-#[derive(Deserialize)]
+/// Up to 1000 licenses, created all or none.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LicenseBulkInput)]
 struct BulkBody {
+    #[schema(value_type = Vec<CreateBody>, min_items = 1, max_items = 1000)]
     licenses: Option<Vec<CreateBody>>,
 }
 
-#[derive(Deserialize)]
+/// The fields to change; `null` clears a nullable one.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LicenseChanges)]
 #[serde(rename_all = "camelCase")]
 struct PatchBody {
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>, maximum = 1_000_000)]
     max_activations: Option<Option<u32>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>, minimum = 10, maximum = 604_800)]
     heartbeat_interval_seconds: Option<Option<u32>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     plan: Option<Option<String>>,
+    #[schema(value_type = Option<Vec<Feature>>, max_items = 100)]
     features: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     issued_to: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = Email)]
     issued_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
     customer_id: Option<Option<String>>,
+    /// A JSON object of at most 16 KiB.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
+    /// A move the lifecycle table allows (else 409 `INVALID_STATUS_TRANSITION`).
+    #[schema(value_type = Option<LicenseStatus>)]
     status: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A status change.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LicenseStatusChange)]
 struct StatusBody {
+    #[schema(value_type = LicenseStatus)]
     status: Option<String>,
+    /// Why (kept in the `license.*` event).
+    #[schema(min_length = 1, max_length = 200, example = "chargeback")]
     reason: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A renewal: `expiresAt`, or `extendDays` counted from the later of now and the
+/// current expiry. Exactly one of the two.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LicenseRenewal)]
 #[serde(rename_all = "camelCase")]
 struct RenewBody {
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<String>,
+    #[schema(minimum = 1, maximum = 36_500, example = 365)]
     extend_days: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LicenseDomainInput)]
 struct DomainBody {
+    /// A host name (IDNA allowed); no scheme, path or wildcard.
+    #[schema(value_type = String, example = "shop.example.com")]
     domain: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
+    /// Only licenses with this status (as every reader sees it now).
+    #[param(value_type = Option<LicenseStatus>)]
     status: Option<String>,
+    #[param(value_type = Option<Uuid>)]
     product_id: Option<String>,
+    #[param(value_type = Option<Uuid>)]
     customer_id: Option<String>,
+    /// Only this plan name.
     plan: Option<String>,
+    /// Only licenses issued to this e-mail address (case-insensitive).
     email: Option<String>,
+    /// Only licenses expiring before this time.
+    #[param(value_type = Option<String>, format = DateTime)]
     expires_before: Option<String>,
+    /// Only licenses expiring after this time.
+    #[param(value_type = Option<String>, format = DateTime)]
     expires_after: Option<String>,
+    /// Search in keys, names and e-mail addresses.
     q: Option<String>,
 }
 
 fn plan_name(raw: String) -> Result<String, ValidationError> {
-    let trimmed = raw.trim();
-    if (1..=100).contains(&trimmed.chars().count()) {
-        Ok(trimmed.to_owned())
-    } else {
-        Err(ValidationError::new("must be 1 to 100 characters"))
-    }
+    check_plan_name(&raw).map(str::to_owned)
 }
 
 fn max_activations(raw: u32) -> Result<u32, ValidationError> {
@@ -188,6 +253,20 @@ fn one_request(body: CreateBody, product: Option<ProductId>) -> Result<LicenseRe
     fields.finish(|| request)
 }
 
+/// Issue a license.
+///
+/// The key is generated (`{PREFIX}-` + Crockford base32 groups with a check code) unless
+/// `key` imports one. Omitted terms come from the plan `plan` names.
+#[utoipa::path(
+    tag = "licenses",
+    request_body(content = CreateBody, example = examples::license_request),
+    responses(
+        (status = 201, description = "The license.", content((envelopes::LicenseData = "application/json", example = examples::license))),
+        (status = 403, description = "`INSUFFICIENT_SCOPE`, or `PRODUCT_SCOPE` for a key of another product.", body = ErrorBody),
+        (status = 409, description = "`LICENSE_KEY_TAKEN` (an imported key exists).", body = ErrorBody),
+    ),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[post("/licenses")]
 async fn create(
     state: web::Data<AppState>,
@@ -202,6 +281,20 @@ async fn create(
     )))
 }
 
+/// Issue up to 1000 licenses at once.
+///
+/// All or nothing: one invalid item refuses the whole request (422, `details` name each
+/// `licenses[i].field`).
+#[utoipa::path(
+    tag = "licenses",
+    request_body = BulkBody,
+    responses(
+        (status = 201, description = "The licenses, in the order sent.", body = envelopes::LicensesData),
+        (status = 403, description = "`INSUFFICIENT_SCOPE`, or `PRODUCT_SCOPE`.", body = ErrorBody),
+        (status = 409, description = "`LICENSE_KEY_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[post("/licenses/bulk")]
 async fn create_bulk(
     state: web::Data<AppState>,
@@ -267,6 +360,16 @@ fn parse_filter(query: ListQuery) -> Result<(PageQuery, LicenseFilter), AppError
     Ok((PageQuery::new(query.page, query.per_page), filter))
 }
 
+/// List licenses.
+///
+/// Filter by status (as every reader sees it now), product, customer, plan, e-mail and
+/// expiry, or search keys, names and e-mail addresses with `q`.
+#[utoipa::path(
+    tag = "licenses",
+    params(ListQuery),
+    responses((status = 200, description = "One page of licenses, newest first.", body = envelopes::LicenseList)),
+    security(("apiKey" = ["licenses:read"])),
+)]
 #[get("/licenses")]
 async fn list(
     state: web::Data<AppState>,
@@ -280,6 +383,20 @@ async fn list(
     Ok(envelope::list(found, page, |l| LicenseView::new(l, now)))
 }
 
+/// Issue a license of this product.
+///
+/// The same as `POST /v1/licenses` with the product from the path.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The product's id.")),
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "The license.", body = envelopes::LicenseData),
+        (status = 403, description = "`INSUFFICIENT_SCOPE`, or `PRODUCT_SCOPE`.", body = ErrorBody),
+        (status = 409, description = "`LICENSE_KEY_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[post("/products/{id}/licenses")]
 async fn create_for_product(
     state: web::Data<AppState>,
@@ -296,6 +413,13 @@ async fn create_for_product(
     )))
 }
 
+/// List a product's licenses.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The product's id."), ListQuery),
+    responses((status = 200, description = "One page of licenses, newest first.", body = envelopes::LicenseList)),
+    security(("apiKey" = ["products:read", "licenses:read"])),
+)]
 #[get("/products/{id}/licenses")]
 async fn list_for_product(
     state: web::Data<AppState>,
@@ -313,7 +437,16 @@ async fn list_for_product(
     Ok(envelope::list(found, page, |l| LicenseView::new(l, now)))
 }
 
-#[get("/licenses/{id_or_key}")]
+/// Get a license by id or by key.
+///
+/// A key may be typed any way (case and hyphens do not matter).
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = String, Path, description = "The license's id, or its key.")),
+    responses((status = 200, description = "The license.", body = envelopes::LicenseData)),
+    security(("apiKey" = ["licenses:read"])),
+)]
+#[get("/licenses/{id}")]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -323,6 +456,19 @@ async fn get(
     Ok(envelope::ok(LicenseView::new(&license, state.clock.now())))
 }
 
+/// Change a license.
+///
+/// Only the fields sent change; a `status` must be a move the lifecycle allows.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The license's id.")),
+    request_body = PatchBody,
+    responses(
+        (status = 200, description = "The license.", body = envelopes::LicenseData),
+        (status = 409, description = "`INVALID_STATUS_TRANSITION`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[patch("/licenses/{id}")]
 async fn modify(
     state: web::Data<AppState>,
@@ -354,6 +500,21 @@ async fn modify(
     Ok(envelope::ok(LicenseView::new(&license, state.clock.now())))
 }
 
+/// Change a license's status.
+///
+/// `INACTIVE → ACTIVE`; `ACTIVE → INACTIVE | SUSPENDED | REVOKED | EXPIRED`;
+/// `SUSPENDED → ACTIVE | REVOKED`; `EXPIRED → ACTIVE` (with a future expiry); `REVOKED`
+/// is final. Setting the current status changes nothing.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The license's id.")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "The license.", body = envelopes::LicenseData),
+        (status = 409, description = "`INVALID_STATUS_TRANSITION`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[patch("/licenses/{id}/status")]
 async fn set_status(
     state: web::Data<AppState>,
@@ -373,6 +534,19 @@ async fn set_status(
     Ok(envelope::ok(LicenseView::new(&license, state.clock.now())))
 }
 
+/// Renew a license.
+///
+/// An expired license becomes active again.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The license's id.")),
+    request_body = RenewBody,
+    responses(
+        (status = 200, description = "The license.", body = envelopes::LicenseData),
+        (status = 409, description = "`INVALID_STATUS_TRANSITION` (a revoked license).", body = ErrorBody),
+    ),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[post("/licenses/{id}/renew")]
 async fn renew(
     state: web::Data<AppState>,
@@ -400,6 +574,15 @@ async fn renew(
     Ok(envelope::ok(LicenseView::new(&license, state.clock.now())))
 }
 
+/// Delete a license.
+///
+/// With its activations, at once.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The license's id.")),
+    responses((status = 204, description = "Deleted.")),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[delete("/licenses/{id}")]
 async fn remove(
     state: web::Data<AppState>,
@@ -411,6 +594,13 @@ async fn remove(
     Ok(envelope::no_content())
 }
 
+/// List the domains assigned to a license.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The license's id.")),
+    responses((status = 200, description = "Every assigned domain.", body = envelopes::LicenseDomainsData)),
+    security(("apiKey" = ["licenses:read"])),
+)]
 #[get("/licenses/{id}/domains")]
 async fn list_domains(
     state: web::Data<AppState>,
@@ -427,6 +617,17 @@ async fn list_domains(
     ))
 }
 
+/// Assign a domain to a license.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The license's id.")),
+    request_body = DomainBody,
+    responses(
+        (status = 201, description = "The domain.", body = envelopes::LicenseDomainData),
+        (status = 409, description = "`DOMAIN_EXISTS`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[post("/licenses/{id}/domains")]
 async fn add_domain(
     state: web::Data<AppState>,
@@ -444,6 +645,13 @@ async fn add_domain(
     Ok(envelope::created(LicenseDomainView::from(&added)))
 }
 
+/// Remove a domain from a license.
+#[utoipa::path(
+    tag = "licenses",
+    params(("id" = Uuid, Path, description = "The license's id."), ("domain" = String, Path, description = "The domain, as listed.")),
+    responses((status = 204, description = "Removed.")),
+    security(("apiKey" = ["licenses:write"])),
+)]
 #[delete("/licenses/{id}/domains/{domain}")]
 async fn remove_domain(
     state: web::Data<AppState>,

@@ -9,6 +9,7 @@ pub mod health;
 pub mod injectables;
 pub mod licenses;
 pub mod metrics;
+pub mod openapi;
 pub mod payments;
 pub mod products;
 pub mod runtime;

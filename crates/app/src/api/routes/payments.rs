@@ -8,13 +8,15 @@ use licentia_domain::payment::{Amount, PaymentStatus, Provider, ProviderRef};
 use licentia_ports::PaymentFilter;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
 use crate::api::input::{Fields, timestamp, uuid};
+use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::services::payments::{self, PaymentRequest};
 use crate::state::AppState;
 use crate::views::{PaymentStatusView, PaymentView};
@@ -28,37 +30,67 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(payment_status);
 }
 
-#[derive(Deserialize)]
+/// A payment the vendor's shop or billing recorded.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PaymentInput)]
 #[serde(rename_all = "camelCase")]
 struct CreateBody {
+    #[schema(value_type = Uuid)]
     product_id: Option<String>,
+    #[schema(value_type = Option<Uuid>)]
     license_id: Option<String>,
+    #[schema(value_type = Option<Uuid>)]
     customer_id: Option<String>,
-    /// Kept raw so that `19.99` is a field error, not a parse failure.
+    /// In the currency's minor unit (cents): an integer.
+    #[schema(value_type = i64, example = 4900)]
     amount: Option<Value>,
+    #[schema(value_type = vocabulary::Currency)]
     currency: Option<String>,
+    #[schema(value_type = vocabulary::PaymentStatus)]
     status: Option<String>,
+    /// Who took the money (`stripe`, `paddle`, …).
+    #[schema(min_length = 1, max_length = 64, example = "stripe")]
     provider: Option<String>,
+    /// The provider's id of the payment; unique with `provider`.
+    #[schema(min_length = 1, max_length = 255, example = "pi_3Nx")]
     provider_ref: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     paid_at: Option<String>,
+    /// The end of the period this payment pays for.
+    #[schema(value_type = Option<String>, format = DateTime)]
     period_end: Option<String>,
+    /// A JSON object of at most 16 KiB.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
 }
 
-#[derive(Deserialize)]
+/// A status change: `pending → succeeded | failed`, `succeeded → refunded`.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PaymentStatusChange)]
 struct StatusBody {
+    #[schema(value_type = vocabulary::PaymentStatus)]
     status: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
+    #[param(value_type = Option<Uuid>)]
     product_id: Option<String>,
+    #[param(value_type = Option<Uuid>)]
     license_id: Option<String>,
+    #[param(value_type = Option<Uuid>)]
     customer_id: Option<String>,
+    #[param(value_type = Option<vocabulary::PaymentStatus>)]
     status: Option<String>,
+    #[param(value_type = Option<vocabulary::Currency>)]
     currency: Option<String>,
     provider: Option<String>,
 }
@@ -134,6 +166,20 @@ fn filter(query: &ListQuery) -> Result<PaymentFilter, AppError> {
     })
 }
 
+/// Record a payment.
+///
+/// `amount` is in the currency's minor unit. A `provider` and `providerRef` pair is
+/// recorded once (409 `PAYMENT_EXISTS` for a repeat).
+#[utoipa::path(
+    tag = "payments",
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "The payment.", body = envelopes::PaymentData),
+        (status = 403, description = "`INSUFFICIENT_SCOPE`, or `PRODUCT_SCOPE`.", body = ErrorBody),
+        (status = 409, description = "`PAYMENT_EXISTS`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["payments:write"])),
+)]
 #[post("/payments")]
 async fn create(
     state: web::Data<AppState>,
@@ -145,6 +191,13 @@ async fn create(
     Ok(envelope::created(PaymentView::from(&payment)))
 }
 
+/// List payments.
+#[utoipa::path(
+    tag = "payments",
+    params(ListQuery),
+    responses((status = 200, description = "One page of payments, newest first.", body = envelopes::PaymentList)),
+    security(("apiKey" = ["payments:read"])),
+)]
 #[get("/payments")]
 async fn list(
     state: web::Data<AppState>,
@@ -158,6 +211,13 @@ async fn list(
     Ok(envelope::list(found, page, |p| PaymentView::from(p)))
 }
 
+/// Get a payment.
+#[utoipa::path(
+    tag = "payments",
+    params(("id" = Uuid, Path, description = "The payment's id.")),
+    responses((status = 200, description = "The payment.", body = envelopes::PaymentData)),
+    security(("apiKey" = ["payments:read"])),
+)]
 #[get("/payments/{id}")]
 async fn get(
     state: web::Data<AppState>,
@@ -169,6 +229,17 @@ async fn get(
     Ok(envelope::ok(PaymentView::from(&payment)))
 }
 
+/// Change a payment's status.
+#[utoipa::path(
+    tag = "payments",
+    params(("id" = Uuid, Path, description = "The payment's id.")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "The payment.", body = envelopes::PaymentData),
+        (status = 409, description = "`INVALID_STATUS_TRANSITION`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["payments:write"])),
+)]
 #[patch("/payments/{id}")]
 async fn set_status(
     state: web::Data<AppState>,
@@ -186,6 +257,15 @@ async fn set_status(
     Ok(envelope::ok(PaymentView::from(&payment)))
 }
 
+/// Has this license been paid for?
+///
+/// Paid while a succeeded payment's period covers now; with the net received per currency.
+#[utoipa::path(
+    tag = "payments",
+    params(("id" = Uuid, Path, description = "The license's id.")),
+    responses((status = 200, description = "The license's payment standing.", body = envelopes::PaymentStandingData)),
+    security(("apiKey" = ["payments:read"])),
+)]
 #[get("/licenses/{id}/payment-status")]
 async fn payment_status(
     state: web::Data<AppState>,

@@ -11,13 +11,15 @@ use licentia_domain::slug::Slug;
 use licentia_domain::text::{Description, Name};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
 use crate::api::input::{Fields, nullable};
+use crate::api::openapi::{envelopes, examples};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::services::products::{self, ProductChanges, ProductFields};
 use crate::state::AppState;
 use crate::views::{ProductDomainView, ProductView};
@@ -35,35 +37,63 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(remove_domain);
 }
 
-#[derive(Deserialize)]
+/// One plan: named defaults for the licenses sold under it.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PlanInput)]
 #[serde(rename_all = "camelCase")]
 struct PlanBody {
+    #[schema(value_type = String, min_length = 1, max_length = 100, example = "Pro")]
     name: Option<String>,
+    /// Seats per license (`null` = unlimited), at most 1000000.
+    #[schema(maximum = 1_000_000)]
     max_activations: Option<u32>,
+    /// How long licenses last (`null` = forever), 1 to 36500.
+    #[schema(minimum = 1, maximum = 36_500)]
     duration_days: Option<u32>,
+    #[schema(value_type = Option<Vec<Feature>>, max_items = 100)]
     features: Option<Vec<String>>,
+    /// Floating seats: activations must heartbeat this often (10 to 604800).
+    #[schema(minimum = 10, maximum = 604_800)]
     heartbeat_interval_seconds: Option<u32>,
 }
 
-#[derive(Deserialize)]
+/// A product. `POST` and `PUT` need `name` (the slug is derived from it when
+/// omitted); `PATCH` changes only the fields sent.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ProductInput)]
 #[serde(rename_all = "camelCase")]
 struct ProductBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S", example = "My App")]
     name: Option<String>,
+    /// Unique per account; derived from the name when omitted on create.
+    #[schema(pattern = "^[a-z0-9-]{2,64}$", example = "my-app")]
     slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 5000)]
     description: Option<Option<String>>,
+    /// The first part of generated keys (default `LIC`).
+    #[schema(pattern = "^[A-Z0-9]{2,8}$", example = "LIC")]
     key_prefix: Option<String>,
+    /// At most 50, with distinct names.
+    #[schema(max_items = 50)]
     plans: Option<Vec<PlanBody>>,
+    /// A JSON object of at most 16 KiB.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = DomainInput)]
 struct DomainBody {
+    /// A host name (IDNA allowed), or `*.example.com`; no scheme or path.
+    #[schema(value_type = String, example = "example.com")]
     domain: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeleteQuery {
+    /// Delete the product even though it has licenses (they go with it).
     #[serde(default)]
     force: bool,
 }
@@ -161,6 +191,19 @@ fn partial_changes(body: ProductBody) -> Result<ProductChanges, AppError> {
     fields.finish(|| Some(changes))
 }
 
+/// Create a product.
+///
+/// The slug is derived from the name when omitted; plans give licenses their defaults.
+#[utoipa::path(
+    tag = "products",
+    request_body(content = ProductBody, example = examples::product_request),
+    responses(
+        (status = 201, description = "The product.", content((envelopes::ProductData = "application/json", example = examples::product))),
+        (status = 403, description = "`INSUFFICIENT_SCOPE`, or `PRODUCT_SCOPE` for a project-scoped key.", body = ErrorBody),
+        (status = 409, description = "`SLUG_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["products:write"])),
+)]
 #[post("/products")]
 async fn create(
     state: web::Data<AppState>,
@@ -172,6 +215,13 @@ async fn create(
     Ok(envelope::created(ProductView::from(&product)))
 }
 
+/// List products.
+#[utoipa::path(
+    tag = "products",
+    params(PageQuery),
+    responses((status = 200, description = "One page of products, newest first.", body = envelopes::ProductList)),
+    security(("apiKey" = ["products:read"])),
+)]
 #[get("/products")]
 async fn list(
     state: web::Data<AppState>,
@@ -183,6 +233,13 @@ async fn list(
     Ok(envelope::list(found, page, |p| ProductView::from(p)))
 }
 
+/// Get a product.
+#[utoipa::path(
+    tag = "products",
+    params(("id" = Uuid, Path, description = "The product's id.")),
+    responses((status = 200, description = "The product.", body = envelopes::ProductData)),
+    security(("apiKey" = ["products:read"])),
+)]
 #[get("/products/{id}")]
 async fn get(
     state: web::Data<AppState>,
@@ -194,6 +251,19 @@ async fn get(
     Ok(envelope::ok(ProductView::from(&product)))
 }
 
+/// Replace a product.
+///
+/// Every field is set from the body; omitted optional fields are reset.
+#[utoipa::path(
+    tag = "products",
+    params(("id" = Uuid, Path, description = "The product's id.")),
+    request_body = ProductBody,
+    responses(
+        (status = 200, description = "The product.", body = envelopes::ProductData),
+        (status = 409, description = "`SLUG_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["products:write"])),
+)]
 #[put("/products/{id}")]
 async fn replace(
     state: web::Data<AppState>,
@@ -207,6 +277,19 @@ async fn replace(
     Ok(envelope::ok(ProductView::from(&product)))
 }
 
+/// Change some fields of a product.
+///
+/// Only the fields sent change; `description: null` clears it.
+#[utoipa::path(
+    tag = "products",
+    params(("id" = Uuid, Path, description = "The product's id.")),
+    request_body = ProductBody,
+    responses(
+        (status = 200, description = "The product.", body = envelopes::ProductData),
+        (status = 409, description = "`SLUG_TAKEN`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["products:write"])),
+)]
 #[patch("/products/{id}")]
 async fn modify(
     state: web::Data<AppState>,
@@ -220,6 +303,18 @@ async fn modify(
     Ok(envelope::ok(ProductView::from(&product)))
 }
 
+/// Delete a product.
+///
+/// Refused with 409 `PRODUCT_HAS_LICENSES` while it has licenses, unless `?force=true`.
+#[utoipa::path(
+    tag = "products",
+    params(("id" = Uuid, Path, description = "The product's id."), DeleteQuery),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 409, description = "`PRODUCT_HAS_LICENSES`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["products:write"])),
+)]
 #[delete("/products/{id}")]
 async fn remove(
     state: web::Data<AppState>,
@@ -232,6 +327,16 @@ async fn remove(
     Ok(envelope::no_content())
 }
 
+/// List a product's allowed domains.
+///
+/// When a product has domains, domain activations and validations outside them fail with
+/// `DOMAIN_NOT_ALLOWED`.
+#[utoipa::path(
+    tag = "products",
+    params(("id" = Uuid, Path, description = "The product's id.")),
+    responses((status = 200, description = "Every allowed domain.", body = envelopes::ProductDomainsData)),
+    security(("apiKey" = ["products:read"])),
+)]
 #[get("/products/{id}/domains")]
 async fn list_domains(
     state: web::Data<AppState>,
@@ -248,6 +353,19 @@ async fn list_domains(
     ))
 }
 
+/// Allow a domain.
+///
+/// Normalised to lower case (IDNA); `*.example.com` allows every subdomain.
+#[utoipa::path(
+    tag = "products",
+    params(("id" = Uuid, Path, description = "The product's id.")),
+    request_body = DomainBody,
+    responses(
+        (status = 201, description = "The domain.", body = envelopes::ProductDomainData),
+        (status = 409, description = "`DOMAIN_EXISTS`.", body = ErrorBody),
+    ),
+    security(("apiKey" = ["products:write"])),
+)]
 #[post("/products/{id}/domains")]
 async fn add_domain(
     state: web::Data<AppState>,
@@ -265,6 +383,13 @@ async fn add_domain(
     Ok(envelope::created(ProductDomainView::from(&added)))
 }
 
+/// Remove an allowed domain.
+#[utoipa::path(
+    tag = "products",
+    params(("id" = Uuid, Path, description = "The product's id."), ("domain" = String, Path, description = "The domain, as listed.")),
+    responses((status = 204, description = "Removed.")),
+    security(("apiKey" = ["products:write"])),
+)]
 #[delete("/products/{id}/domains/{domain}")]
 async fn remove_domain(
     state: web::Data<AppState>,

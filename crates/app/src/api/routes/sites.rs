@@ -7,10 +7,12 @@ use licentia_domain::site::SiteActionType;
 use licentia_ports::SiteFilter;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Caller;
 use crate::api::envelope;
 use crate::api::input::Fields;
+use crate::api::openapi::{envelopes, vocabulary};
 use crate::api::pagination::PageQuery;
 use crate::api::routes::path_id;
 use crate::error::AppError;
@@ -26,24 +28,44 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(queue_action);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
+    #[param(value_type = Option<Uuid>)]
     product_id: Option<String>,
+    #[param(value_type = Option<Uuid>)]
     license_id: Option<String>,
+    /// Only sites with (`true`) or without (`false`) a heartbeat in 48 hours.
     stale: Option<bool>,
 }
 
-#[derive(Deserialize)]
+/// An action for the plugin, handed over at its next pending-actions call.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = SiteActionInput)]
 #[serde(rename_all = "camelCase")]
 struct ActionBody {
     #[serde(rename = "type")]
+    #[schema(value_type = vocabulary::SiteActionType)]
     action_type: Option<String>,
+    /// A JSON object of at most 16 KiB.
+    #[schema(value_type = Option<Object>)]
     payload: Option<Value>,
 }
 
+/// List WordPress sites.
+#[utoipa::path(
+    tag = "sites",
+    params(ListQuery),
+    responses((status = 200, description = "One page of sites, newest first.", body = envelopes::SiteList)),
+    security(("apiKey" = ["sites:read"])),
+)]
 #[get("/sites")]
 async fn list(
     state: web::Data<AppState>,
@@ -70,6 +92,13 @@ async fn list(
     Ok(envelope::list(found, page, |s| SiteView::new(s, now)))
 }
 
+/// Get a WordPress site.
+#[utoipa::path(
+    tag = "sites",
+    params(("id" = Uuid, Path, description = "The site's id.")),
+    responses((status = 200, description = "The site: versions, last heartbeat, health.", body = envelopes::SiteData)),
+    security(("apiKey" = ["sites:read"])),
+)]
 #[get("/sites/{id}")]
 async fn get(
     state: web::Data<AppState>,
@@ -81,6 +110,15 @@ async fn get(
     Ok(envelope::ok(SiteView::new(&site, state.clock.now())))
 }
 
+/// Delete a WordPress site.
+///
+/// Frees its seat; its token stops working.
+#[utoipa::path(
+    tag = "sites",
+    params(("id" = Uuid, Path, description = "The site's id.")),
+    responses((status = 204, description = "Deleted.")),
+    security(("apiKey" = ["sites:write"])),
+)]
 #[delete("/sites/{id}")]
 async fn remove(
     state: web::Data<AppState>,
@@ -92,6 +130,16 @@ async fn remove(
     Ok(envelope::no_content())
 }
 
+/// Queue an action for a WordPress site.
+///
+/// Handed to the plugin at its next pending-actions call.
+#[utoipa::path(
+    tag = "sites",
+    params(("id" = Uuid, Path, description = "The site's id.")),
+    request_body = ActionBody,
+    responses((status = 201, description = "The queued action.", body = envelopes::SiteActionData)),
+    security(("apiKey" = ["sites:write"])),
+)]
 #[post("/sites/{id}/actions")]
 async fn queue_action(
     state: web::Data<AppState>,
