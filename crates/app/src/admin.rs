@@ -18,6 +18,7 @@ use crate::cli::{
 use crate::services::{accounts, api_keys};
 use crate::state::AppState;
 
+pub mod master_key;
 mod users;
 
 /// Runs one operator command and prints its outcome.
@@ -40,6 +41,7 @@ pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> 
         AdminCommand::Outbox(OutboxCommand::Prune { older_than_days }) => {
             outbox_prune(state, older_than_days).await
         }
+        AdminCommand::RotateMasterKey => master_key::reseal(state).await,
     }
 }
 

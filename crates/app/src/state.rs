@@ -6,7 +6,8 @@ use std::sync::Arc;
 use licentia_ports::{
     AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck,
     IdempotencyStore, InjectableRepository, LicenseRepository, Notifier, PaymentRepository,
-    ProductRepository, RateLimiter, RuntimeRepository, SigningKeyRepository, SiteRepository,
+    ProductRepository, RateLimiter, RuntimeRepository, SealedValueStore, SigningKeyRepository,
+    SiteRepository,
     UsageRepository, UserRepository, WebhookRepository,
 };
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub runtime: Arc<dyn RuntimeRepository>,
     pub usage_store: Arc<dyn UsageRepository>,
     pub signing_keys: Arc<dyn SigningKeyRepository>,
+    /// Every value sealed with the master key (for `admin rotate-master-key`).
+    pub sealed_values: Arc<dyn SealedValueStore>,
     pub sites: Arc<dyn SiteRepository>,
     pub webhooks: Arc<dyn WebhookRepository>,
     pub deliveries: Arc<dyn DeliveryQueue>,

@@ -17,6 +17,7 @@ mod payments;
 mod products;
 mod rate_limits;
 mod runtime;
+mod sealed_values;
 mod sites;
 mod tenant;
 mod users;
@@ -43,6 +44,9 @@ pub use rate_limits::{Budget, RateLimiter};
 pub use runtime::{
     Change, ChangeFeed, DecideSeat, RuntimeLicense, RuntimeRepository, SeatChange, SeatDecision,
     SeatOutcome, SigningKeyRepository, StoredSigningKey, UsageRepository,
+};
+pub use sealed_values::{
+    Reseal, ResealOutcome, SealedCounts, SealedKind, SealedRef, SealedValueStore,
 };
 pub use sites::{ActionExchange, AuthenticatedSite, SiteFilter, SiteRepository};
 pub use tenant::Tenant;
