@@ -714,3 +714,6 @@ async fn outbox_prune_deletes_old_finished_events_and_keeps_pending_and_recent_o
 
 #[path = "cli/users.rs"]
 mod users;
+
+#[path = "cli/master_key.rs"]
+mod master_key;

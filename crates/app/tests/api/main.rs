@@ -14,6 +14,7 @@ mod housekeeping;
 mod idempotency;
 mod injectables;
 mod licenses;
+mod master_key;
 mod payments;
 mod payments_standing;
 mod payments_tenancy;
