@@ -212,8 +212,9 @@ impl Settings {
                 let key = crate::runtime::master_key::MasterKey::from_base64(key)
                     .map_err(|e| problem("LICENTIA_MASTER_KEY", &e.to_string()))?;
                 if let Some(previous) = &s.previous_master_key {
-                    key.with_previous(previous)
-                        .map_err(|e| problem("LICENTIA_PREVIOUS_MASTER_KEY", previous_problem(&e)))?;
+                    key.with_previous(previous).map_err(|e| {
+                        problem("LICENTIA_PREVIOUS_MASTER_KEY", previous_problem(&e))
+                    })?;
                 }
             } else if s.previous_master_key.is_some() {
                 return Err(problem(
@@ -405,7 +406,10 @@ mod tests {
                 line.starts_with("configuration error: LICENTIA_PREVIOUS_MASTER_KEY:"),
                 "{line}"
             );
-            assert!(!line.contains(current) && !line.contains(previous), "{line}");
+            assert!(
+                !line.contains(current) && !line.contains(previous),
+                "{line}"
+            );
             assert_eq!(line.lines().count(), 1);
             line
         };

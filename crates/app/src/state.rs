@@ -7,8 +7,7 @@ use licentia_ports::{
     AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository, DeliveryQueue, HealthCheck,
     IdempotencyStore, InjectableRepository, LicenseRepository, Notifier, PaymentRepository,
     ProductRepository, RateLimiter, RuntimeRepository, SealedValueStore, SigningKeyRepository,
-    SiteRepository,
-    UsageRepository, UserRepository, WebhookRepository,
+    SiteRepository, UsageRepository, UserRepository, WebhookRepository,
 };
 
 use crate::config::Settings;

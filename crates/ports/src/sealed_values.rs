@@ -31,7 +31,6 @@ impl SealedKind {
         SealedKind::PreviousWebhookSecret,
         SealedKind::IdempotentAnswer,
     ];
-
 }
 
 /// Which record holds a sealed value: what the app binds it to when sealing.

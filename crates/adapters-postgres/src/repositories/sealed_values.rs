@@ -14,8 +14,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use licentia_domain::ids::WebhookId;
 use licentia_domain::webhook::endpoint::PREVIOUS_SECRET_GRACE;
 use licentia_ports::{
-    Reseal, ResealOutcome, RepositoryError, SealedCounts, SealedKind, SealedRef,
-    SealedValueStore,
+    RepositoryError, Reseal, ResealOutcome, SealedCounts, SealedKind, SealedRef, SealedValueStore,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -243,10 +242,7 @@ async fn drop_expired_answers(
         .map(|n| n as u64)
 }
 
-async fn idempotent_answers(
-    conn: &mut AsyncPgConnection,
-    pass: &mut Pass<'_>,
-) -> QueryResult<()> {
+async fn idempotent_answers(conn: &mut AsyncPgConnection, pass: &mut Pass<'_>) -> QueryResult<()> {
     let (mut after_scope, mut after_key) = (String::new(), String::new());
     loop {
         let rows: Vec<AnswerRow> = diesel::sql_query(NEXT_ANSWERS)

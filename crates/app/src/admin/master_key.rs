@@ -37,9 +37,7 @@ pub async fn reseal(state: &AppState) -> anyhow::Result<()> {
              (and LICENTIA_MASTER_KEY to the new one); nothing was changed"
         );
     }
-    eprintln!(
-        "sealing every sealed value anew under LICENTIA_MASTER_KEY, in one transaction…"
-    );
+    eprintln!("sealing every sealed value anew under LICENTIA_MASTER_KEY, in one transaction…");
     let resealer = Resealer::new(&state.master_key, |kind: SealedKind, done| {
         eprintln!("  {} done", counted(done, kind));
     });
@@ -114,7 +112,8 @@ fn refusal(unreadable: &[SealedRef]) -> String {
             if of_kind.is_empty() {
                 return None;
             }
-            let mut named: Vec<String> = of_kind.iter().take(NAMED).filter_map(|v| name(v)).collect();
+            let mut named: Vec<String> =
+                of_kind.iter().take(NAMED).filter_map(|v| name(v)).collect();
             if of_kind.len() > NAMED && !named.is_empty() {
                 named.push(format!("and {} more", of_kind.len() - NAMED));
             }

@@ -283,11 +283,17 @@ mod tests {
         let (plain, with) = during.open_telling("kid-1", &sealed_before).expect("opens");
         assert_eq!(plain.expose_secret().as_slice(), b"old secret");
         assert_eq!(with, OpenedWith::Previous);
-        assert!(during.open("kid-2", &sealed_before).is_err(), "the label stays bound");
+        assert!(
+            during.open("kid-2", &sealed_before).is_err(),
+            "the label stays bound"
+        );
 
         let sealed_during = during.seal("kid-1", b"new secret").expect("seals");
         assert_eq!(
-            during.open_telling("kid-1", &sealed_during).expect("opens").1,
+            during
+                .open_telling("kid-1", &sealed_during)
+                .expect("opens")
+                .1,
             OpenedWith::Current
         );
         assert!(

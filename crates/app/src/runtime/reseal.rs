@@ -89,7 +89,9 @@ mod tests {
     fn every_kind() -> Vec<SealedRef> {
         let webhook = WebhookId::generate();
         vec![
-            SealedRef::SigningKey { kid: "kid-1".into() },
+            SealedRef::SigningKey {
+                kid: "kid-1".into(),
+            },
             SealedRef::WebhookSecret { webhook },
             SealedRef::PreviousWebhookSecret { webhook },
             SealedRef::IdempotentAnswer {
@@ -134,7 +136,9 @@ mod tests {
         for value in every_kind() {
             let sealed = before.seal(&label(&value), b"clear").expect("seals");
             let resealed = resealer.reseal(&value, &sealed).expect("opens");
-            let opened = after.open(&label(&value), &resealed).expect("new key alone");
+            let opened = after
+                .open(&label(&value), &resealed)
+                .expect("new key alone");
             assert_eq!(opened.expose_secret().as_slice(), b"clear", "{value:?}");
             assert!(before.open(&label(&value), &resealed).is_err(), "{value:?}");
         }

@@ -115,7 +115,9 @@ fn compose(state: &AppState, due: &DueDelivery) -> Result<OutboundMessage, Strin
         state
             .master_key
             .open(&secret_label(due.webhook_id), sealed)
-            .map(|bytes| WebhookSecret::from_bytes(secrecy::ExposeSecret::expose_secret(&bytes).clone()))
+            .map(|bytes| {
+                WebhookSecret::from_bytes(secrecy::ExposeSecret::expose_secret(&bytes).clone())
+            })
     };
     let mut secrets = vec![unseal(&due.secret.0).map_err(|error| {
         tracing::error!(%error, webhook = %due.webhook_id, "cannot unseal a webhook secret");
@@ -123,7 +125,11 @@ fn compose(state: &AppState, due: &DueDelivery) -> Result<OutboundMessage, Strin
     })?];
     // The previous secret only signs beside the current one: without it the receiver
     // still verifies with the current secret, so the delivery goes out.
-    match due.previous_secret.as_ref().map(|previous| unseal(&previous.0)) {
+    match due
+        .previous_secret
+        .as_ref()
+        .map(|previous| unseal(&previous.0))
+    {
         Some(Ok(previous)) => secrets.push(previous),
         Some(Err(error)) => tracing::warn!(
             %error, webhook = %due.webhook_id, delivery = %due.id,

@@ -49,7 +49,11 @@ async fn during_the_rollover_an_instance_with_both_keys_opens_what_the_old_key_s
     let hook = created.data()["id"].as_str().expect("id");
     let first_secret = created.data()["secret"].as_str().expect("secret");
     let rotated = old
-        .post(&format!("/webhooks/{hook}/rotate-secret"), &token, json!({}))
+        .post(
+            &format!("/webhooks/{hook}/rotate-secret"),
+            &token,
+            json!({}),
+        )
         .await;
     let second_secret = rotated.data()["secret"].as_str().expect("secret");
     let answer = idempotent_customer(&old, &token, "order-1", "ada@example.com").await;
@@ -111,7 +115,11 @@ async fn the_dispatcher_signs_with_the_current_secret_when_the_previous_cannot_b
         .await;
     let hook = created.data()["id"].as_str().expect("id");
     let rotated = app
-        .post(&format!("/webhooks/{hook}/rotate-secret"), &token, json!({}))
+        .post(
+            &format!("/webhooks/{hook}/rotate-secret"),
+            &token,
+            json!({}),
+        )
         .await;
     assert_eq!(rotated.status, 200, "{:?}", rotated.body);
     let current = rotated.data()["secret"].as_str().expect("secret");

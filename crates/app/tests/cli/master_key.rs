@@ -96,12 +96,20 @@ async fn seal_under_a(db: &TestDatabase, receiver: &WebhookReceiver) -> Sealed {
     let product = app.product(&token, "app").await;
     let license = app.license(&token, &product, json!({})).await;
     let created = app
-        .post("/webhooks", &token, json!({"url": receiver.url, "events": ["customer.created"]}))
+        .post(
+            "/webhooks",
+            &token,
+            json!({"url": receiver.url, "events": ["customer.created"]}),
+        )
         .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let hook = created.data()["id"].as_str().expect("id");
     let rotated = app
-        .post(&format!("/webhooks/{hook}/rotate-secret"), &token, json!({}))
+        .post(
+            &format!("/webhooks/{hook}/rotate-secret"),
+            &token,
+            json!({}),
+        )
         .await;
     assert_eq!(rotated.status, 200, "{:?}", rotated.body);
     let first_answer = idempotent_customer(&app, &token).await;
@@ -109,8 +117,14 @@ async fn seal_under_a(db: &TestDatabase, receiver: &WebhookReceiver) -> Sealed {
     Sealed {
         token,
         license_key: license["key"].as_str().expect("key").to_owned(),
-        old_secret: created.data()["secret"].as_str().expect("secret").to_owned(),
-        new_secret: rotated.data()["secret"].as_str().expect("secret").to_owned(),
+        old_secret: created.data()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned(),
+        new_secret: rotated.data()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned(),
         first_answer,
     }
 }
@@ -162,7 +176,11 @@ async fn rotation_seals_everything_anew_so_the_new_key_alone_serves() {
     let db = TestDatabase::new().await;
     let receiver = WebhookReceiver::start().await;
     let sealed = seal_under_a(&db, &receiver).await;
-    assert_eq!(opened_by(&db, KEY_A).await, (4, 4), "a key, two secrets, an answer");
+    assert_eq!(
+        opened_by(&db, KEY_A).await,
+        (4, 4),
+        "a key, two secrets, an answer"
+    );
     let before = db.scalar(SEALED_FINGERPRINT).await;
 
     let output = rotate(&db, Some(KEY_B), Some(KEY_A)).await;
@@ -175,7 +193,10 @@ async fn rotation_seals_everything_anew_so_the_new_key_alone_serves() {
         ),
         "{out}"
     );
-    assert!(out.contains("next: remove LICENTIA_PREVIOUS_MASTER_KEY"), "{out}");
+    assert!(
+        out.contains("next: remove LICENTIA_PREVIOUS_MASTER_KEY"),
+        "{out}"
+    );
     for line in [
         "1 signing key done",
         "1 webhook secret done",
@@ -185,10 +206,17 @@ async fn rotation_seals_everything_anew_so_the_new_key_alone_serves() {
         assert!(err.contains(line), "progress on stderr: {err}");
     }
     for key in [KEY_A, KEY_B] {
-        assert!(!out.contains(key) && !err.contains(key), "no key is printed");
+        assert!(
+            !out.contains(key) && !err.contains(key),
+            "no key is printed"
+        );
     }
     assert_ne!(db.scalar(SEALED_FINGERPRINT).await, before);
-    assert_eq!(opened_by(&db, KEY_B).await, (4, 4), "B alone opens everything");
+    assert_eq!(
+        opened_by(&db, KEY_B).await,
+        (4, 4),
+        "B alone opens everything"
+    );
     assert_eq!(opened_by(&db, KEY_A).await, (0, 4), "A alone opens nothing");
 
     // A server with B alone signs, replays and delivers.
@@ -197,7 +225,10 @@ async fn rotation_seals_everything_anew_so_the_new_key_alone_serves() {
     let replay = idempotent_customer(&app, &sealed.token).await;
     assert_eq!(replay.status, 201, "{:?}", replay.body);
     assert_eq!(replay.header("idempotent-replayed"), Some("true"));
-    assert_eq!(replay.raw, sealed.first_answer.raw, "the stored answer, byte for byte");
+    assert_eq!(
+        replay.raw, sealed.first_answer.raw,
+        "the stored answer, byte for byte"
+    );
     app.post(
         "/customers",
         &sealed.token,
@@ -206,7 +237,8 @@ async fn rotation_seals_everything_anew_so_the_new_key_alone_serves() {
     .await;
     let received = receiver
         .wait_until("customer.created", |r| {
-            r.iter().any(|m| m.json["data"]["email"] == "bob@example.com")
+            r.iter()
+                .any(|m| m.json["data"]["email"] == "bob@example.com")
         })
         .await;
     let message = received
@@ -222,7 +254,10 @@ async fn rotation_seals_everything_anew_so_the_new_key_alone_serves() {
     // A server with A alone can neither sign nor replay.
     let old = server(&db, KEY_A, false).await;
     let refused = old
-        .runtime("/licenses/validate", json!({"licenseKey": sealed.license_key}))
+        .runtime(
+            "/licenses/validate",
+            json!({"licenseKey": sealed.license_key}),
+        )
         .await;
     assert_eq!(refused.status, 503, "{:?}", refused.body);
     assert_eq!(refused.code(), "SIGNING_UNAVAILABLE");
@@ -254,7 +289,9 @@ async fn expired_values_are_removed_instead_of_blocking_the_rotation() {
     assert_success(&output);
     let out = stdout(&output);
     assert!(
-        out.contains("sealed 2 value(s) anew under the new master key: 1 signing key, 1 webhook secret ("),
+        out.contains(
+            "sealed 2 value(s) anew under the new master key: 1 signing key, 1 webhook secret ("
+        ),
         "{out}"
     );
     assert!(
@@ -282,7 +319,11 @@ async fn without_two_valid_different_keys_the_rotation_refuses_in_one_line_and_w
     let before = db.scalar(SEALED_FINGERPRINT).await;
 
     let cases: [(Option<&str>, Option<&str>, &str); 5] = [
-        (None, None, "error: LICENTIA_MASTER_KEY is not set: set it to the new master key"),
+        (
+            None,
+            None,
+            "error: LICENTIA_MASTER_KEY is not set: set it to the new master key",
+        ),
         (
             Some(KEY_B),
             None,
@@ -307,12 +348,19 @@ async fn without_two_valid_different_keys_the_rotation_refuses_in_one_line_and_w
     for (master, previous, expected) in cases {
         let output = rotate(&db, master, previous).await;
         let err = stderr(&output);
-        assert!(!output.status.success(), "{master:?} {previous:?} must fail");
+        assert!(
+            !output.status.success(),
+            "{master:?} {previous:?} must fail"
+        );
         assert!(err.starts_with(expected), "{err}");
         assert_eq!(err.lines().count(), 1, "one line: {err}");
         assert!(stdout(&output).is_empty());
         assert!(!err.contains(KEY_A) && !err.contains(KEY_B) && !err.contains("c2hvcnQ="));
-        assert_eq!(db.scalar(SEALED_FINGERPRINT).await, before, "nothing written");
+        assert_eq!(
+            db.scalar(SEALED_FINGERPRINT).await,
+            before,
+            "nothing written"
+        );
     }
     assert_eq!(opened_by(&db, KEY_A).await, (4, 4));
 }
@@ -332,7 +380,11 @@ async fn a_value_neither_key_opens_stops_the_rotation_before_anything_is_written
     // The wrong old key: nothing opens, and the refusal says what.
     let output = rotate(&db, Some(KEY_B), Some(KEY_C)).await;
     assert!(!output.status.success());
-    let last = stderr(&output).lines().last().unwrap_or_default().to_owned();
+    let last = stderr(&output)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
         last.starts_with(
             "error: refused: 4 sealed value(s) open with neither LICENTIA_MASTER_KEY nor \
@@ -341,7 +393,10 @@ async fn a_value_neither_key_opens_stops_the_rotation_before_anything_is_written
         "{last}"
     );
     assert!(last.contains(&kid), "{last}");
-    assert!(last.ends_with("1 idempotent answer; nothing was changed"), "{last}");
+    assert!(
+        last.ends_with("1 idempotent answer; nothing was changed"),
+        "{last}"
+    );
     assert!(stdout(&output).is_empty());
     assert_eq!(db.scalar(SEALED_FINGERPRINT).await, before);
 
@@ -356,7 +411,11 @@ async fn a_value_neither_key_opens_stops_the_rotation_before_anything_is_written
     let before = db.scalar(SEALED_FINGERPRINT).await;
     let output = rotate(&db, Some(KEY_B), Some(KEY_A)).await;
     assert!(!output.status.success());
-    let last = stderr(&output).lines().last().unwrap_or_default().to_owned();
+    let last = stderr(&output)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(
         last,
         format!(
