@@ -121,8 +121,8 @@ impl MasterKey {
             Some(previous) => {
                 let key = key.with_previous(previous)?;
                 tracing::info!(
-                    "LICENTIA_PREVIOUS_MASTER_KEY is set: sealed values open with either key; \
-                     run `licentia admin rotate-master-key` once every instance has both, then remove it"
+                    "LICENTIA_PREVIOUS_MASTER_KEY is set: what it sealed still opens, nothing new \
+                     is sealed with it (docs/operations.md, \"The master key\")"
                 );
                 Ok(key)
             }
