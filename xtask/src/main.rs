@@ -47,7 +47,7 @@ enum Command {
     Migrate,
     /// Run `licentia admin …` (create-user, list-users, set-tier, set-role,
     /// disable-user, enable-user, create-api-key, list-api-keys, revoke-api-key,
-    /// export, import, licenses expire-now, outbox status|retry|prune).
+    /// export, import, licenses expire-now, outbox status|retry|prune, rotate-master-key).
     #[command(disable_help_flag = true)]
     Admin(admin::AdminArgs),
     /// Benchmark the release server (wrk on loopback) and write docs/benchmarks.md.

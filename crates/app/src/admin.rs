@@ -19,6 +19,7 @@ use crate::services::{accounts, api_keys};
 use crate::state::AppState;
 
 mod archive;
+pub mod master_key;
 mod users;
 
 /// Runs one operator command and prints its outcome.
@@ -43,6 +44,7 @@ pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> 
         AdminCommand::Outbox(OutboxCommand::Prune { older_than_days }) => {
             outbox_prune(state, older_than_days).await
         }
+        AdminCommand::RotateMasterKey => master_key::reseal(state).await,
     }
 }
 

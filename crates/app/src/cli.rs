@@ -93,6 +93,10 @@ pub enum AdminCommand {
     /// The webhook outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Seal every sealed value anew under LICENTIA_MASTER_KEY (the new key), opening
+    /// what LICENTIA_PREVIOUS_MASTER_KEY (the old key) sealed, in one transaction.
+    /// Both keys come from the environment only; see docs/operations.md.
+    RotateMasterKey,
 }
 
 /// `admin licenses …`.

@@ -41,6 +41,9 @@ pub struct Settings {
     /// Base64 of the 32-byte key sealing signing keys; `None`: a development key in
     /// `data_dir`.
     pub master_key: Option<SecretString>,
+    /// Base64 of the master key being replaced (`LICENTIA_PREVIOUS_MASTER_KEY`): what it
+    /// sealed still opens, nothing new is sealed with it. Blank counts as unset.
+    pub previous_master_key: Option<SecretString>,
     /// Where development state (the generated master key) is kept.
     pub data_dir: std::path::PathBuf,
     /// How long a cached license is served without re-reading it.
@@ -154,6 +157,10 @@ impl Settings {
             master_key: source
                 .get("LICENTIA_MASTER_KEY")
                 .map(|(_, v)| SecretString::from(v)),
+            previous_master_key: source
+                .get("LICENTIA_PREVIOUS_MASTER_KEY")
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(_, v)| SecretString::from(v)),
             data_dir: source
                 .get("LICENTIA_DATA_DIR")
                 .map_or_else(|| ".data".into(), |(_, v)| v.into()),
@@ -207,8 +214,18 @@ impl Settings {
                 ));
             }
             if let Some(key) = &s.master_key {
-                crate::runtime::master_key::MasterKey::from_base64(key)
+                let key = crate::runtime::master_key::MasterKey::from_base64(key)
                     .map_err(|e| problem("LICENTIA_MASTER_KEY", &e.to_string()))?;
+                if let Some(previous) = &s.previous_master_key {
+                    key.with_previous(previous).map_err(|e| {
+                        problem("LICENTIA_PREVIOUS_MASTER_KEY", previous_problem(&e))
+                    })?;
+                }
+            } else if s.previous_master_key.is_some() {
+                return Err(problem(
+                    "LICENTIA_PREVIOUS_MASTER_KEY",
+                    "needs LICENTIA_MASTER_KEY (the new key) set beside it",
+                ));
             }
             if !s.database_url_looks_valid() {
                 return Err(problem(
@@ -264,6 +281,16 @@ impl Source<'_> {
                 _ => Err(problem(&name, "must be true or false")),
             },
         }
+    }
+}
+
+/// What is wrong with `LICENTIA_PREVIOUS_MASTER_KEY`, without its value.
+fn previous_problem(error: &crate::runtime::master_key::SealError) -> &'static str {
+    match error {
+        crate::runtime::master_key::SealError::SamePreviousMasterKey => {
+            "must differ from LICENTIA_MASTER_KEY (it is the key being replaced)"
+        }
+        _ => "must be the base64 of exactly 32 bytes",
     }
 }
 
@@ -369,6 +396,63 @@ mod tests {
         .expect_err("too short");
         assert!(err.to_string().contains("LICENTIA_MASTER_KEY"));
         assert!(!err.to_string().contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn a_previous_master_key_must_be_valid_different_and_beside_a_master_key() {
+        let (current, previous) = (
+            "bGljZW50aWEtY29uZmlnLXRlc3RzLWN1cnJlbnQta3k=",
+            "bGljZW50aWEtY29uZmlnLXRlc3RzLXByZXZpb3VzLXk=",
+        );
+        let refused = |pairs: &[(&str, &str)]| {
+            let err = Settings::from_sources(&env(pairs), &HashMap::new()).expect_err("refused");
+            let line = err.to_string();
+            assert!(
+                line.starts_with("configuration error: LICENTIA_PREVIOUS_MASTER_KEY:"),
+                "{line}"
+            );
+            assert!(
+                !line.contains(current) && !line.contains(previous),
+                "{line}"
+            );
+            assert_eq!(line.lines().count(), 1);
+            line
+        };
+        let s = Settings::from_sources(
+            &env(&[
+                ("LICENTIA_MASTER_KEY", current),
+                ("LICENTIA_PREVIOUS_MASTER_KEY", previous),
+            ]),
+            &HashMap::new(),
+        )
+        .expect("two valid, different keys");
+        assert!(s.previous_master_key.is_some());
+        assert!(!format!("{s:?}").contains(previous), "Debug hides it");
+        let blank = Settings::from_sources(
+            &env(&[
+                ("LICENTIA_MASTER_KEY", current),
+                ("LICENTIA_PREVIOUS_MASTER_KEY", " "),
+            ]),
+            &HashMap::new(),
+        )
+        .expect("blank is unset");
+        assert!(blank.previous_master_key.is_none());
+
+        refused(&[
+            ("LICENTIA_MASTER_KEY", current),
+            ("LICENTIA_PREVIOUS_MASTER_KEY", "c2VjcmV0"),
+        ]);
+        assert!(
+            refused(&[
+                ("LICENTIA_MASTER_KEY", current),
+                ("LICENTIA_PREVIOUS_MASTER_KEY", current),
+            ])
+            .contains("must differ from LICENTIA_MASTER_KEY")
+        );
+        assert!(
+            refused(&[("LICENTIA_PREVIOUS_MASTER_KEY", previous)])
+                .contains("needs LICENTIA_MASTER_KEY")
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use licentia::cli::{Cli, Command};
+use licentia::cli::{AdminCommand, Cli, Command};
 use licentia::config::Settings;
 use licentia::startup::{Application, build_state};
 use licentia::telemetry::{Telemetry, log_layer};
@@ -56,6 +56,10 @@ async fn main() -> ExitCode {
                 )
             })
             .map_err(|e| anyhow::anyhow!("{e}")),
+        // Checked before any state is built (which could create a development key).
+        Command::Admin(AdminCommand::RotateMasterKey) => {
+            licentia::admin::master_key::rotate(&settings).await
+        }
         Command::Admin(command) => match build_state(&settings) {
             Ok(state) => licentia::admin::run(&state, command).await,
             Err(e) => Err(anyhow::anyhow!("{e}")),

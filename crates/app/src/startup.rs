@@ -75,10 +75,11 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
     )?;
     let store = Arc::new(PostgresStore::new(pool));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let master_key = match &settings.master_key {
-        Some(encoded) => MasterKey::from_base64(encoded)?,
-        None => MasterKey::development(&settings.data_dir.join("master.key"))?,
-    };
+    let master_key = MasterKey::configured(
+        settings.master_key.as_ref(),
+        settings.previous_master_key.as_ref(),
+        &settings.data_dir,
+    )?;
     Ok(AppState {
         users: store.clone(),
         api_keys: store.clone(),
@@ -92,6 +93,7 @@ pub fn build_state(settings: &Settings) -> Result<AppState, StartError> {
         runtime: store.clone(),
         usage_store: store.clone(),
         signing_keys: store.clone(),
+        sealed_values: store.clone(),
         sites: store.clone(),
         rate_limiter: crate::rate_limits::limiter(&settings.rate_limits, store.clone()),
         webhooks: store.clone(),

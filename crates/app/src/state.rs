@@ -8,7 +8,8 @@ use licentia_ports::{
     AccountArchive, AnalyticsRepository, ApiKeyRepository, Clock, CustomerRepository,
     DeliveryQueue, HealthCheck, IdempotencyStore, InjectableRepository, LicenseRepository,
     Notifier, PaymentRepository, ProductRepository, RateLimiter, RuntimeRepository,
-    SigningKeyRepository, SiteRepository, UsageRepository, UserRepository, WebhookRepository,
+    SealedValueStore, SigningKeyRepository, SiteRepository, UsageRepository, UserRepository,
+    WebhookRepository,
 };
 
 use crate::config::Settings;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub runtime: Arc<dyn RuntimeRepository>,
     pub usage_store: Arc<dyn UsageRepository>,
     pub signing_keys: Arc<dyn SigningKeyRepository>,
+    /// Every value sealed with the master key (for `admin rotate-master-key`).
+    pub sealed_values: Arc<dyn SealedValueStore>,
     pub sites: Arc<dyn SiteRepository>,
     pub webhooks: Arc<dyn WebhookRepository>,
     /// Whole accounts, for `admin export|import`.

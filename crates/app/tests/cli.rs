@@ -719,3 +719,6 @@ mod archive;
 mod telemetry;
 #[path = "cli/users.rs"]
 mod users;
+
+#[path = "cli/master_key.rs"]
+mod master_key;

@@ -224,6 +224,19 @@ fn the_deployment_runs_several_safe_replicas_with_probes() {
     assert_eq!(env_value(container, "LICENTIA_AUTO_MIGRATE"), "false");
     assert_eq!(env_value(container, "LICENTIA_RATE_LIMITS"), "postgres");
     env(container, "LICENTIA_TRUSTED_PROXIES").expect("LICENTIA_TRUSTED_PROXIES documented");
+    // Set only while the master key changes: read from the Secret when it has it.
+    let previous = env(container, "LICENTIA_PREVIOUS_MASTER_KEY")
+        .expect("LICENTIA_PREVIOUS_MASTER_KEY from the Secret");
+    assert_eq!(text(previous, "valueFrom.secretKeyRef.name"), "licentia");
+    assert_eq!(
+        text(previous, "valueFrom.secretKeyRef.key"),
+        "LICENTIA_PREVIOUS_MASTER_KEY"
+    );
+    assert_eq!(
+        at(previous, "valueFrom.secretKeyRef.optional").as_bool(),
+        Some(true),
+        "pods start without it"
+    );
 }
 
 #[test]

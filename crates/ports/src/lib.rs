@@ -18,6 +18,7 @@ mod payments;
 mod products;
 mod rate_limits;
 mod runtime;
+mod sealed_values;
 mod sites;
 mod tenant;
 mod users;
@@ -48,6 +49,9 @@ pub use rate_limits::{Budget, RateLimiter};
 pub use runtime::{
     Change, ChangeFeed, DecideSeat, RuntimeLicense, RuntimeRepository, SeatChange, SeatDecision,
     SeatOutcome, SigningKeyRepository, StoredSigningKey, UsageRepository,
+};
+pub use sealed_values::{
+    Reseal, ResealOutcome, SealedCounts, SealedKind, SealedRef, SealedValueStore,
 };
 pub use sites::{ActionExchange, AuthenticatedSite, SiteFilter, SiteRepository};
 pub use tenant::Tenant;

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use diesel::QueryableByName;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bytea, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use licentia_adapters_postgres::{
     DatabaseAdmin, DatabaseUrl, migrations_fingerprint, run_migrations,
@@ -97,6 +97,14 @@ struct Scalar {
     value: i64,
 }
 
+#[derive(QueryableByName)]
+struct Labelled {
+    #[diesel(sql_type = Text)]
+    label: String,
+    #[diesel(sql_type = Bytea)]
+    bytes: Vec<u8>,
+}
+
 impl TestDatabase {
     /// A fresh, migrated database of its own.
     pub async fn new() -> Self {
@@ -140,6 +148,19 @@ impl TestDatabase {
             .await
             .expect("scalar query");
         row.value
+    }
+
+    /// Runs a query returning `label text, bytes bytea` rows (to inspect stored bytes,
+    /// such as sealed values with what they are bound to).
+    pub async fn labelled_bytes(&self, sql: &str) -> Vec<(String, Vec<u8>)> {
+        let mut conn = AsyncPgConnection::establish(self.url().expose_secret())
+            .await
+            .expect("connect");
+        let rows: Vec<Labelled> = diesel::sql_query(sql)
+            .load(&mut conn)
+            .await
+            .expect("labelled bytes query");
+        rows.into_iter().map(|r| (r.label, r.bytes)).collect()
     }
 
     /// Runs statements without results (to arrange state the API cannot reach).

@@ -12,7 +12,7 @@ use crate::error::db_error;
 use crate::schema::idempotency_keys as keys;
 
 /// How long a key is remembered.
-const RETENTION: Duration = Duration::hours(24);
+pub(crate) const RETENTION: Duration = Duration::hours(24);
 
 #[async_trait]
 impl IdempotencyStore for PostgresStore {

@@ -13,6 +13,7 @@ mod payments;
 mod products;
 mod rate_limits;
 mod runtime;
+mod sealed_values;
 mod signing_keys;
 mod sites;
 mod usage;

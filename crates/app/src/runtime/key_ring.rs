@@ -32,6 +32,11 @@ pub enum KeyRingError {
     Invalid(String),
 }
 
+/// What a private key is sealed to: its kid.
+pub fn private_key_label(kid: &str) -> &str {
+    kid
+}
+
 /// Creates a new active key, sealed with `master`; returns its kid.
 pub async fn rotate(
     repository: &dyn SigningKeyRepository,
@@ -43,7 +48,7 @@ pub async fn rotate(
         .add_active_signing_key(StoredSigningKey {
             kid: kid.clone(),
             public_key: key.public_key().as_bytes().to_vec(),
-            sealed_private_key: master.seal(&kid, pkcs8.expose_secret())?,
+            sealed_private_key: master.seal(private_key_label(&kid), pkcs8.expose_secret())?,
             active: true,
             created_at: time::OffsetDateTime::now_utc(),
         })
@@ -70,7 +75,7 @@ async fn read(
         .iter()
         .find(|k| k.active)
         .ok_or_else(|| KeyRingError::Invalid("active".into()))?;
-    let pkcs8 = master.open(&active.kid, &active.sealed_private_key)?;
+    let pkcs8 = master.open(private_key_label(&active.kid), &active.sealed_private_key)?;
     let key = SigningKey::from_pkcs8(pkcs8.expose_secret())
         .map_err(|_| KeyRingError::Invalid(active.kid.clone()))?;
     Ok(Keys {

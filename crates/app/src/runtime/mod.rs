@@ -3,5 +3,6 @@
 pub mod cache;
 pub mod key_ring;
 pub mod master_key;
+pub mod reseal;
 pub mod service;
 pub mod usage;

@@ -157,15 +157,27 @@ fn compose(state: &AppState, due: &DueDelivery) -> Result<OutboundMessage, Strin
         state
             .master_key
             .open(&secret_label(due.webhook_id), sealed)
-            .map(|bytes| WebhookSecret::from_bytes(secrecy::ExposeSecret::expose_secret(&bytes).clone()))
-            .map_err(|error| {
-                tracing::error!(%error, webhook = %due.webhook_id, "cannot unseal a webhook secret");
-                "the endpoint's secret cannot be read by this server".to_owned()
+            .map(|bytes| {
+                WebhookSecret::from_bytes(secrecy::ExposeSecret::expose_secret(&bytes).clone())
             })
     };
-    let mut secrets = vec![unseal(&due.secret.0)?];
-    if let Some(previous) = &due.previous_secret {
-        secrets.push(unseal(&previous.0)?);
+    let mut secrets = vec![unseal(&due.secret.0).map_err(|error| {
+        tracing::error!(%error, webhook = %due.webhook_id, "cannot unseal a webhook secret");
+        "the endpoint's secret cannot be read by this server".to_owned()
+    })?];
+    // The previous secret only signs beside the current one: without it the receiver
+    // still verifies with the current secret, so the delivery goes out.
+    match due
+        .previous_secret
+        .as_ref()
+        .map(|previous| unseal(&previous.0))
+    {
+        Some(Ok(previous)) => secrets.push(previous),
+        Some(Err(error)) => tracing::warn!(
+            %error, webhook = %due.webhook_id, delivery = %due.id,
+            "cannot unseal the previous webhook secret; signing with the current one alone"
+        ),
+        None => {}
     }
     let body = serde_json::to_vec(&Payload {
         event_type: &due.event_type,

@@ -17,6 +17,7 @@ mod injectables;
 mod licenses;
 mod metrics_route;
 mod openapi;
+mod master_key;
 mod payments;
 mod payments_standing;
 mod payments_tenancy;

@@ -153,7 +153,7 @@ fn request_fingerprint(req: &actix_web::HttpRequest, body: &[u8]) -> Vec<u8> {
 }
 
 /// What a stored body is sealed to: its credential scope and key.
-fn label(scope: &str, key: &str) -> String {
+pub(crate) fn label(scope: &str, key: &str) -> String {
     format!("idempotency:{scope}:{key}")
 }
 
