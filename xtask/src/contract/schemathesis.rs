@@ -74,7 +74,9 @@ pub(super) fn run(
         .arg(&report)
         .args(extra)
         .arg("--header")
-        .arg(format!("Authorization: Bearer {token}"));
+        .arg(format!("Authorization: Bearer {token}"))
+        // st keeps a cache in `.schemathesis/` of its working directory: not the checkout.
+        .current_dir(work);
     say!(
         "running st run {schema} --checks {checks} --max-examples {MAX_EXAMPLES} --seed {SEED} {} \
          (authenticated as a platform admin; the JUnit report goes to {})",
