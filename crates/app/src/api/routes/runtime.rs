@@ -92,8 +92,8 @@ struct ActivateBody {
     name: Option<String>,
     #[schema(min_length = 1, max_length = 255, example = "macOS")]
     platform: Option<String>,
-    /// Defaults to the client's address.
-    #[schema(value_type = Option<String>, format = Ipv4, example = "203.0.113.7")]
+    /// An IPv4 or IPv6 address; defaults to the client's.
+    #[schema(example = "203.0.113.7")]
     ip_address: Option<String>,
     /// A JSON object of at most 16 KiB.
     #[schema(value_type = Option<Object>)]
