@@ -135,6 +135,8 @@ async fn run_file(file: String, text: String, plan: Plan) -> Result<(), String> 
         settings.webhooks.allow_http = wanted.webhooks.allow_http;
         settings.webhooks.allow_private = wanted.webhooks.allow_private;
         settings.open_registration = wanted.open_registration;
+        settings.telemetry.prometheus = wanted.telemetry.prometheus;
+        settings.telemetry.metrics_token = wanted.telemetry.metrics_token.clone();
     })
     .await;
     let workdir = std::env::temp_dir().join(format!(

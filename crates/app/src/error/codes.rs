@@ -63,6 +63,11 @@ pub const ERROR_CODES: &[ErrorCodeInfo] = &[
         "no API key or session token was sent",
     ),
     code(
+        "INVALID_METRICS_TOKEN",
+        &[401],
+        "`GET /metrics` was called without the token `LICENTIA_METRICS_TOKEN` names",
+    ),
+    code(
         "INVALID_API_KEY",
         &[401],
         "the API key is malformed or unknown",

@@ -53,20 +53,17 @@ async fn a_request_is_a_server_span_with_its_route_status_and_tenant_and_no_secr
 
     let span = receiver
         .wait_for_span("the license read", |s| {
-            server_span("GET /v1/licenses/{id_or_key}")(s)
+            server_span("GET /v1/licenses/{id}")(s)
                 && s.attribute("http.response.status_code") == Some("200")
         })
         .await;
     assert_eq!(span.attribute("http.request.method"), Some("GET"));
-    assert_eq!(
-        span.attribute("http.route"),
-        Some("/v1/licenses/{id_or_key}")
-    );
+    assert_eq!(span.attribute("http.route"), Some("/v1/licenses/{id}"));
     assert_eq!(span.attribute("licentia.tenant.id"), Some(owner.as_str()));
     assert!(span.parent_span_id.is_empty(), "a request is a root span");
     let not_found = receiver
         .wait_for_span("the 404", |s| {
-            server_span("GET /v1/licenses/{id_or_key}")(s)
+            server_span("GET /v1/licenses/{id}")(s)
                 && s.attribute("http.response.status_code") == Some("404")
         })
         .await;
