@@ -545,8 +545,9 @@ async fn licenses_expire_now_runs_the_sweep() {
     assert_eq!((expired, events), (1, 1));
 }
 
-#[tokio::test]
-async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
+/// A server without a dispatcher, a vendor (its session token returned) with a webhook
+/// on `customer.created`, and three customers: three pending deliveries.
+async fn three_pending_deliveries() -> (licentia_test_support::TestApp, String) {
     let app = spawn_app_with(|s| s.webhooks.dispatcher = false).await;
     let token = app.register("vendor@example.com").await;
     let hook = app
@@ -567,6 +568,12 @@ async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
             .await;
         assert_eq!(customer.status, 201);
     }
+    (app, token)
+}
+
+#[tokio::test]
+async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
+    let (app, _token) = three_pending_deliveries().await;
     app.db
         .execute(
             "UPDATE webhook_deliveries SET state = 'failed', next_attempt_at = NULL \
@@ -610,26 +617,7 @@ async fn outbox_status_counts_deliveries_and_retry_requeues_the_failed_ones() {
 
 #[tokio::test]
 async fn outbox_prune_deletes_old_finished_events_and_keeps_pending_and_recent_ones() {
-    let app = spawn_app_with(|s| s.webhooks.dispatcher = false).await;
-    let token = app.register("vendor@example.com").await;
-    let hook = app
-        .post(
-            "/webhooks",
-            &token,
-            json!({"url": "http://127.0.0.1:9/hook", "events": ["customer.created"]}),
-        )
-        .await;
-    assert_eq!(hook.status, 201, "{:?}", hook.body);
-    for n in 0..3 {
-        let customer = app
-            .post(
-                "/customers",
-                &token,
-                json!({"email": format!("c{n}@example.com"), "name": "C"}),
-            )
-            .await;
-        assert_eq!(customer.status, 201);
-    }
+    let (app, token) = three_pending_deliveries().await;
     let old_events: i64 = app
         .db
         .scalar("SELECT count(*) AS value FROM outbox_events")
