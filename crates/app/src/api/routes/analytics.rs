@@ -104,7 +104,7 @@ async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespons
     responses(
         (status = 200, description = "The report.", body = envelopes::LicenseAnalyticsData),
         (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
-    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
     ),
     security(("apiKey" = ["analytics:read"])),
 )]
@@ -132,7 +132,7 @@ async fn licenses(
     responses(
         (status = 200, description = "The report.", body = envelopes::CustomerAnalyticsData),
         (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
-    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
     ),
     security(("apiKey" = ["analytics:read"])),
 )]
@@ -160,7 +160,7 @@ async fn users(
     responses(
         (status = 200, description = "The report.", body = envelopes::RevenueAnalyticsData),
         (status = 404, description = "`PRODUCT_NOT_FOUND`: `productId` names no product of the caller.", body = ErrorBody),
-    (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED`: `from` after `to`, or more than 366 days.", body = ErrorBody),
     ),
     security(("apiKey" = ["analytics:read"])),
 )]
