@@ -2,12 +2,13 @@
 //! driven by wrk on loopback; writes the results to docs/benchmarks.md.
 
 mod limiter_cost;
+mod median;
+mod report;
 mod scripts;
 mod seed;
 pub(crate) mod server;
 mod wrk;
 
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -24,6 +25,9 @@ pub(crate) struct BenchArgs {
     /// Seconds per measured run.
     #[arg(long, default_value_t = 10)]
     seconds: u32,
+    /// Rounds of health, hot-key and warm runs, alternated; each figure is the median.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    rounds: u32,
     /// Concurrent connections.
     #[arg(long, default_value_t = 64)]
     connections: u32,
@@ -36,6 +40,13 @@ pub(crate) struct BenchArgs {
 struct Row {
     scenario: &'static str,
     result: Measurement,
+}
+
+/// One round of the alternated runs.
+struct Round {
+    health: Measurement,
+    hot: Measurement,
+    warm: Measurement,
 }
 
 pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
@@ -79,38 +90,60 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
         connections: args.connections,
         seconds: args.seconds,
         pid: server.pid(),
+        batch: wrk::batch_scheduling_available(),
     };
-    let mut rows = Vec::new();
-    say!("GET /v1/health");
-    rows.push(Row {
-        scenario: "GET /v1/health",
-        result: wrk.run("/v1/health", None)?,
-    });
-    say!("validate, one hot key, a distinct nonce per request");
-    rows.push(Row {
-        scenario: "validate, one hot key (signed, distinct nonces)",
-        result: wrk.run("/v1/licenses/validate", Some(&scripts.hot))?,
-    });
+    const VALIDATE: &str = "/v1/licenses/validate";
+    // First touch before anything else, so that every request misses the cache.
     say!("validate across all keys, first touch (cache misses)");
     let cold = wrk
         .with_seconds(args.seconds.min(5))
-        .run("/v1/licenses/validate", Some(&scripts.all_keys))?;
+        .run(VALIDATE, Some(&scripts.all_keys))?;
     // Long enough, at the cold rate, to touch every key at least once.
     let warm_up = (args.licenses as f64 / cold.requests_per_second.max(500.0) * 1.3)
         .ceil()
         .clamp(5.0, 120.0) as u32;
-    rows.push(Row {
-        scenario: "validate, first touch of each key (cold)",
-        result: cold,
-    });
     say!("warming the cache over every key ({warm_up} s)");
     wrk.with_seconds(warm_up)
-        .run("/v1/licenses/validate", Some(&scripts.all_keys))?;
-    say!("validate across all keys, warm");
-    rows.push(Row {
-        scenario: "validate across all keys (warm)",
-        result: wrk.run("/v1/licenses/validate", Some(&scripts.all_keys))?,
-    });
+        .run(VALIDATE, Some(&scripts.all_keys))?;
+    let mut rounds = Vec::new();
+    for round in 1..=args.rounds {
+        let of = args.rounds;
+        say!("round {round} of {of}: GET /v1/health");
+        let health = wrk.run("/v1/health", None)?;
+        say!("round {round} of {of}: validate, one hot key, a distinct nonce per request");
+        let hot = wrk.run(VALIDATE, Some(&scripts.hot))?;
+        say!("round {round} of {of}: validate across all keys, warm");
+        let warm = wrk.run(VALIDATE, Some(&scripts.all_keys))?;
+        rounds.push(Round { health, hot, warm });
+    }
+    let of_rounds = |pick: fn(&Round) -> &Measurement| {
+        median::median(&rounds.iter().map(|r| pick(r).clone()).collect::<Vec<_>>())
+    };
+    let mut rows = vec![
+        Row {
+            scenario: "GET /v1/health",
+            result: of_rounds(|r| &r.health),
+        },
+        Row {
+            scenario: "validate, one hot key (signed, distinct nonces)",
+            result: of_rounds(|r| &r.hot),
+        },
+        Row {
+            scenario: "validate, first touch of each key (cold)",
+            result: cold,
+        },
+        Row {
+            scenario: "validate across all keys (warm)",
+            result: of_rounds(|r| &r.warm),
+        },
+    ];
+    // The same hot-key run with wrk as an ordinary task, to show what yielding buys.
+    let hot_preempting = if wrk.batch {
+        say!("validate, one hot key, wrk scheduled as an ordinary task");
+        Some(wrk.preempting().run(VALIDATE, Some(&scripts.hot))?)
+    } else {
+        None
+    };
     say!("activate/deactivate pairs");
     rows.push(Row {
         scenario: "activate + deactivate pairs",
@@ -129,7 +162,16 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
     let signature_us = signature_cost_us();
     drop(server);
 
-    let mut report = render(&rows, peak_rss_kib, signature_us, args);
+    let mut report = report::Report {
+        rows: &rows,
+        peak_rss_kib,
+        signature_us,
+        batch: wrk.batch,
+        hot_preempting,
+        rounds: &rounds,
+        args,
+    }
+    .render();
     report.push_str(&limiter_cost::render(&limiter));
     println!("{report}");
     if !args.no_write {
@@ -158,148 +200,4 @@ fn signature_cost_us() -> f64 {
         std::hint::black_box(key.sign(std::hint::black_box(&body)));
     }
     started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
-}
-
-/// Where the machine's CPU went per request: server, wrk, and what is left (PostgreSQL,
-/// the kernel outside both, idle).
-fn machine_budget(what: &str, r: &wrk::Measurement) -> String {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let machine = cores as f64 * 1e6 / r.requests_per_second.max(1.0);
-    match (
-        r.cpu_us_per_request,
-        r.load_cpu_us_per_request,
-        r.idle_percent,
-    ) {
-        (Some(server), Some(load), Some(idle)) => format!(
-            "Per {what} the {cores} cores have {machine:.1} µs between them: server {server:.1}, \
-             wrk {load:.1}, idle {:.1}, the rest {:.1}.",
-            machine * idle / 100.0,
-            (machine * (1.0 - idle / 100.0) - server - load).max(0.0)
-        ),
-        _ => format!("Per {what} the {cores} cores have {machine:.1} µs between them."),
-    }
-}
-
-fn render(rows: &[Row], peak_rss_kib: Option<u64>, signature_us: f64, args: &BenchArgs) -> String {
-    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
-    let health = rows
-        .first()
-        .map_or(1.0, |r| r.result.requests_per_second.max(1.0));
-    let mut out = String::new();
-    let _ = writeln!(out, "# Benchmarks\n");
-    let _ = writeln!(
-        out,
-        "Measured by `cargo xtask bench` on a {cores}-core machine: the release `licentia` server \
-         on PostgreSQL on the same machine, {} licenses seeded through the bulk API, driven by \
-         wrk on loopback with {} connections and 2 threads, {} s per run (the cold run at most 5 s, \
-         so that every request touches a new key). Logs at `warn`. The load generator shares the \
-         two cores with the server and PostgreSQL, so absolute figures understate a real deployment; \
-         the ratios are what the targets are set on.\n",
-        args.licenses, args.connections, args.seconds
-    );
-    let _ = writeln!(
-        out,
-        "| scenario | requests/s | × health | p50 | p99 | server CPU µs/request | wrk CPU µs/request | idle CPU | non-2xx |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for row in rows {
-        let r = &row.result;
-        let _ = writeln!(
-            out,
-            "| {} | {:.0} | {:.2} | {} | {} | {} | {} | {} | {} |",
-            row.scenario,
-            r.requests_per_second,
-            r.requests_per_second / health,
-            r.p50,
-            r.p99,
-            r.cpu_us_per_request
-                .map_or("n/a".into(), |us| format!("{us:.1}")),
-            r.load_cpu_us_per_request
-                .map_or("n/a".into(), |us| format!("{us:.1}")),
-            r.idle_percent.map_or("n/a".into(), |p| format!("{p:.0}%")),
-            r.non_2xx,
-        );
-    }
-    let _ = writeln!(out, "\n| figure | value |\n|---|---:|");
-    let _ = writeln!(
-        out,
-        "| one Ed25519 signature (ring, 400-byte body), single thread | {signature_us:.1} µs |"
-    );
-    match peak_rss_kib {
-        Some(kib) => {
-            let _ = writeln!(
-                out,
-                "| server peak RSS (VmHWM) after all runs | {:.1} MiB |",
-                kib as f64 / 1024.0
-            );
-        }
-        None => {
-            let _ = writeln!(out, "| server peak RSS | n/a |");
-        }
-    }
-    let _ = writeln!(
-        out,
-        "| validation cache | every seeded license read at least once before the warm run |"
-    );
-    let cpu = |i: usize| rows.get(i).and_then(|r| r.result.cpu_us_per_request);
-    if let (Some(health_cpu), Some(hot_cpu)) = (cpu(0), cpu(1)) {
-        let rest = hot_cpu - health_cpu - signature_us;
-        let _ = writeln!(out, "\n## Reading the numbers\n");
-        let _ = writeln!(
-            out,
-            "- A signed hot-key validation costs the server {hot_cpu:.1} µs of CPU: the HTTP baseline \
-             (what `/v1/health` costs) is {health_cpu:.1} µs, one Ed25519 signature {signature_us:.1} µs, \
-             and everything else — body parsing, the key's check code, the cache, the verdict, the JSON \
-             answer, the buffered counter — {rest:.1} µs. The signature is the largest share."
-        );
-        for (i, what) in [(0, "`/v1/health`"), (1, "a signed hot-key validation")] {
-            if let Some(row) = rows.get(i) {
-                let _ = writeln!(out, "- {}", machine_budget(what, &row.result));
-            }
-        }
-        if let Some(cold_cpu) = cpu(2) {
-            let _ = writeln!(
-                out,
-                "- A cache miss adds one prepared statement (license, domains and activations in one \
-                 round trip): {cold_cpu:.1} µs of server CPU per cold validation, plus PostgreSQL's own."
-            );
-        }
-    }
-    let _ = writeln!(out, "\n## Targets\n");
-    let hot = rows.get(1).map_or(0.0, |r| r.result.requests_per_second);
-    let warm = rows.get(3).map_or(0.0, |r| r.result.requests_per_second);
-    let cold = rows.get(2).map_or(0.0, |r| r.result.requests_per_second);
-    let check = |ok: bool| if ok { "met" } else { "**missed**" };
-    let _ = writeln!(
-        out,
-        "- hot-key validate ≥ 30% of health: {:.0}% — {}",
-        hot / health * 100.0,
-        check(hot / health >= 0.30)
-    );
-    let _ = writeln!(
-        out,
-        "- warm validate across all keys ≥ 25% of health: {:.0}% — {}",
-        warm / health * 100.0,
-        check(warm / health >= 0.25)
-    );
-    let _ = writeln!(
-        out,
-        "- cold validate ≥ 5 000 requests/s: {cold:.0} — {}",
-        check(cold >= 5000.0)
-    );
-    if let Some(kib) = peak_rss_kib {
-        let mib = kib as f64 / 1024.0;
-        let _ = writeln!(
-            out,
-            "- peak RSS under 150 MiB with every license cached: {mib:.0} MiB — {}",
-            check(mib < 150.0)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "- hot-key p99 under 10 ms at {} connections: {}",
-        args.connections,
-        rows.get(1).map_or("n/a".into(), |r| r.result.p99.clone())
-    );
-    out
 }

@@ -1,5 +1,11 @@
 //! Running wrk and reading its report; where the CPU went (server, load generator,
 //! idle) from `/proc`.
+//!
+//! wrk runs as a batch task (`chrt --batch 0`, Linux's `SCHED_BATCH`) where it can:
+//! on a machine it shares with the server, every answer wakes a wrk thread, and an
+//! ordinary task woken that way preempts the server in the middle of a request. A batch
+//! task waits for its turn instead, as remote clients would not take the server's CPU
+//! at all. Every scenario runs the same way, so the ratios stay like for like.
 
 use std::path::Path;
 use std::process::Command;
@@ -27,6 +33,16 @@ pub(crate) struct Wrk {
     pub(crate) connections: u32,
     pub(crate) seconds: u32,
     pub(crate) pid: u32,
+    /// Run wrk as a `SCHED_BATCH` task (see the module doc).
+    pub(crate) batch: bool,
+}
+
+/// Whether `chrt` can start wrk as a `SCHED_BATCH` task here.
+pub(crate) fn batch_scheduling_available() -> bool {
+    Command::new("chrt")
+        .args(["--batch", "0", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Installs wrk with apt-get on Debian/Ubuntu as root, or explains how.
@@ -113,9 +129,23 @@ impl Wrk {
         }
     }
 
+    /// The same configuration with wrk as an ordinary (preempting) task.
+    pub(crate) fn preempting(&self) -> Self {
+        Self {
+            batch: false,
+            ..self.clone()
+        }
+    }
+
     /// Runs wrk against `path`, with `script` when given.
     pub(crate) fn run(&self, path: &str, script: Option<&Path>) -> Result<Measurement> {
-        let mut command = Command::new("wrk");
+        let mut command = if self.batch {
+            let mut chrt = Command::new("chrt");
+            chrt.args(["--batch", "0", "wrk"]);
+            chrt
+        } else {
+            Command::new("wrk")
+        };
         command.args([
             "-t2",
             &format!("-c{}", self.connections),
@@ -173,6 +203,20 @@ impl Wrk {
     }
 }
 
+/// "338.00us", "4.99ms", "1.20s" (wrk's latency format) in milliseconds.
+pub(crate) fn milliseconds(latency: &str) -> Option<f64> {
+    let (number, scale) = if let Some(us) = latency.strip_suffix("us") {
+        (us, 1e-3)
+    } else if let Some(ms) = latency.strip_suffix("ms") {
+        (ms, 1.0)
+    } else if let Some(m) = latency.strip_suffix('m') {
+        (m, 60e3)
+    } else {
+        (latency.strip_suffix('s')?, 1e3)
+    };
+    number.parse::<f64>().ok().map(|n| n * scale)
+}
+
 fn parse_after(text: &str, label: &str) -> Option<String> {
     text.lines()
         .find_map(|l| l.trim().strip_prefix(label))
@@ -226,5 +270,14 @@ Transfer/sec:      8.00MB
             parse_after(SAMPLE, "Non-2xx or 3xx responses:").as_deref(),
             Some("12")
         );
+    }
+
+    #[test]
+    fn wrk_latencies_are_read_in_milliseconds() {
+        assert_eq!(milliseconds("338.00us"), Some(0.338));
+        assert_eq!(milliseconds("4.99ms"), Some(4.99));
+        assert_eq!(milliseconds("1.20s"), Some(1200.0));
+        assert_eq!(milliseconds("2.00m"), Some(120_000.0));
+        assert_eq!(milliseconds("n/a"), None);
     }
 }

@@ -1,0 +1,229 @@
+//! The benchmark's report: the table, where the CPU went, and the targets met or missed.
+
+use std::fmt::Write as _;
+
+use super::wrk::{Measurement, milliseconds};
+use super::{BenchArgs, Round, Row};
+
+/// Everything one `cargo xtask bench` run measured.
+pub(super) struct Report<'a> {
+    pub(super) rows: &'a [Row],
+    pub(super) peak_rss_kib: Option<u64>,
+    pub(super) signature_us: f64,
+    /// wrk ran as a `SCHED_BATCH` task.
+    pub(super) batch: bool,
+    /// The hot-key run again with wrk as an ordinary task (only when `batch`).
+    pub(super) hot_preempting: Option<Measurement>,
+    /// The alternated runs the health, hot-key and warm rows are medians of.
+    pub(super) rounds: &'a [Round],
+    pub(super) args: &'a BenchArgs,
+}
+
+/// Where the machine's CPU went per request: server, wrk, and what is left (PostgreSQL,
+/// the kernel outside both, idle).
+fn machine_budget(what: &str, r: &Measurement) -> String {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let machine = cores as f64 * 1e6 / r.requests_per_second.max(1.0);
+    match (
+        r.cpu_us_per_request,
+        r.load_cpu_us_per_request,
+        r.idle_percent,
+    ) {
+        (Some(server), Some(load), Some(idle)) => format!(
+            "Per {what} the {cores} cores have {machine:.1} µs between them: server {server:.1}, \
+             wrk {load:.1}, idle {:.1}, the rest {:.1}.",
+            machine * idle / 100.0,
+            (machine * (1.0 - idle / 100.0) - server - load).max(0.0)
+        ),
+        _ => format!("Per {what} the {cores} cores have {machine:.1} µs between them."),
+    }
+}
+
+impl Report<'_> {
+    /// docs/benchmarks.md, up to the sections other parts own.
+    pub(super) fn render(&self) -> String {
+        let Report {
+            rows,
+            peak_rss_kib,
+            signature_us,
+            args,
+            ..
+        } = *self;
+        let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
+        let health = rows
+            .first()
+            .map_or(1.0, |r| r.result.requests_per_second.max(1.0));
+        let mut out = String::new();
+        let _ = writeln!(out, "# Benchmarks\n");
+        let _ = writeln!(
+            out,
+            "Measured by `cargo xtask bench` on a {cores}-core machine: the release `licentia` server \
+             on PostgreSQL on the same machine, {} licenses seeded through the bulk API, driven by \
+             wrk on loopback with {} connections and 2 threads, {} s per run. The cold run comes \
+             first and lasts at most 5 s, so that every request touches a new key; then health, \
+             hot-key and warm runs alternate over {} rounds, and each of their figures is the median \
+             of its rounds. Logs at `warn`. The load generator shares the two cores with the server \
+             and PostgreSQL, so absolute figures understate a real deployment; the ratios are what \
+             the targets are set on.\n",
+            args.licenses, args.connections, args.seconds, args.rounds
+        );
+        let _ = writeln!(out, "{}\n", self.scheduling());
+        let _ = writeln!(
+            out,
+            "| scenario | requests/s | × health | p50 | p99 | server CPU µs/request | wrk CPU µs/request | idle CPU | non-2xx |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for row in rows {
+            let r = &row.result;
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {:.2} | {} | {} | {} | {} | {} | {} |",
+                row.scenario,
+                r.requests_per_second,
+                r.requests_per_second / health,
+                r.p50,
+                r.p99,
+                r.cpu_us_per_request
+                    .map_or("n/a".into(), |us| format!("{us:.1}")),
+                r.load_cpu_us_per_request
+                    .map_or("n/a".into(), |us| format!("{us:.1}")),
+                r.idle_percent.map_or("n/a".into(), |p| format!("{p:.0}%")),
+                r.non_2xx,
+            );
+        }
+        let _ = writeln!(out, "\n| figure | value |\n|---|---:|");
+        let _ = writeln!(
+            out,
+            "| one Ed25519 signature (ring, 400-byte body), single thread | {signature_us:.1} µs |"
+        );
+        match peak_rss_kib {
+            Some(kib) => {
+                let _ = writeln!(
+                    out,
+                    "| server peak RSS (VmHWM) after all runs | {:.1} MiB |",
+                    kib as f64 / 1024.0
+                );
+            }
+            None => {
+                let _ = writeln!(out, "| server peak RSS | n/a |");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "| validation cache | every seeded license read at least once before the warm run |"
+        );
+        let cpu = |i: usize| rows.get(i).and_then(|r| r.result.cpu_us_per_request);
+        if let (Some(health_cpu), Some(hot_cpu)) = (cpu(0), cpu(1)) {
+            let rest = hot_cpu - health_cpu - signature_us;
+            let _ = writeln!(out, "\n## Reading the numbers\n");
+            let _ = writeln!(
+                out,
+                "- A signed hot-key validation costs the server {hot_cpu:.1} µs of CPU: the HTTP baseline \
+                 (what `/v1/health` costs) is {health_cpu:.1} µs, one Ed25519 signature {signature_us:.1} µs, \
+                 and everything else — body parsing, the key's check code, the cache, the verdict, the JSON \
+                 answer, the buffered counter — {rest:.1} µs. The signature is the largest share."
+            );
+            for (i, what) in [(0, "`/v1/health`"), (1, "a signed hot-key validation")] {
+                if let Some(row) = rows.get(i) {
+                    let _ = writeln!(out, "- {}", machine_budget(what, &row.result));
+                }
+            }
+            if let Some(cold_cpu) = cpu(2) {
+                let _ = writeln!(
+                    out,
+                    "- A cache miss adds one prepared statement (license, domains and activations in one \
+                     round trip): {cold_cpu:.1} µs of server CPU per cold validation, plus PostgreSQL's own."
+                );
+            }
+        }
+        let _ = writeln!(out, "{}", self.round_ratios());
+        let _ = writeln!(out, "\n## Targets\n");
+        let hot = rows.get(1).map_or(0.0, |r| r.result.requests_per_second);
+        let warm = rows.get(3).map_or(0.0, |r| r.result.requests_per_second);
+        let cold = rows.get(2).map_or(0.0, |r| r.result.requests_per_second);
+        let check = |ok: bool| if ok { "met" } else { "**missed**" };
+        let _ = writeln!(
+            out,
+            "- hot-key validate ≥ 30% of health: {:.0}% — {}",
+            hot / health * 100.0,
+            check(hot / health >= 0.30)
+        );
+        let _ = writeln!(
+            out,
+            "- warm validate across all keys ≥ 25% of health: {:.0}% — {}",
+            warm / health * 100.0,
+            check(warm / health >= 0.25)
+        );
+        let _ = writeln!(
+            out,
+            "- cold validate ≥ 5 000 requests/s: {cold:.0} — {}",
+            check(cold >= 5000.0)
+        );
+        if let Some(kib) = peak_rss_kib {
+            let mib = kib as f64 / 1024.0;
+            let _ = writeln!(
+                out,
+                "- peak RSS under 150 MiB with every license cached: {mib:.0} MiB — {}",
+                check(mib < 150.0)
+            );
+        }
+        let hot_p99 = rows.get(1).map_or("n/a", |r| r.result.p99.as_str());
+        let _ = writeln!(
+            out,
+            "- hot-key p99 under 10 ms at {} connections: {hot_p99} — {}",
+            args.connections,
+            check(milliseconds(hot_p99).is_some_and(|ms| ms < 10.0))
+        );
+        out
+    }
+
+    /// Each round's hot-key and warm throughput against that round's health.
+    fn round_ratios(&self) -> String {
+        let ratios: Vec<String> = self
+            .rounds
+            .iter()
+            .map(|r| {
+                let health = r.health.requests_per_second.max(1.0);
+                format!(
+                    "{:.2} and {:.2}",
+                    r.hot.requests_per_second / health,
+                    r.warm.requests_per_second / health
+                )
+            })
+            .collect();
+        format!(
+            "- Round by round, hot-key and warm validation against that round's health: {}.",
+            ratios.join("; ")
+        )
+    }
+
+    /// How wrk was scheduled, with the hot-key run the other way for comparison.
+    fn scheduling(&self) -> String {
+        if !self.batch {
+            return "wrk ran as an ordinary task (`chrt --batch` is not available here), so each \
+                    answer it is woken for can preempt the server mid-request."
+                .to_owned();
+        }
+        let mut text = "wrk runs as a batch task (`chrt --batch 0`, `SCHED_BATCH`): woken by an \
+                        answer, it waits for its turn instead of preempting the server in the \
+                        middle of a request, as remote clients would not take the server's CPU \
+                        at all. Every scenario runs that way."
+            .to_owned();
+        let health = self.rows.first().map(|r| r.result.requests_per_second);
+        if let (Some(health), Some(hot)) = (health, &self.hot_preempting) {
+            let _ = write!(
+                text,
+                " For comparison, the hot-key run with wrk as an ordinary task: {:.0} requests/s \
+                 ({:.2} × health), p99 {}, server CPU {} µs/request, wrk CPU {} µs/request.",
+                hot.requests_per_second,
+                hot.requests_per_second / health.max(1.0),
+                hot.p99,
+                hot.cpu_us_per_request
+                    .map_or("n/a".into(), |us| format!("{us:.1}")),
+                hot.load_cpu_us_per_request
+                    .map_or("n/a".into(), |us| format!("{us:.1}")),
+            );
+        }
+        text
+    }
+}
