@@ -166,7 +166,7 @@ impl Settings {
                 .map_or_else(|| ".data".into(), |(_, v)| v.into()),
             cache_fresh_for: Duration::from_secs(source.parse(
                 "LICENTIA_CACHE_FRESH_SECONDS",
-                Some(60),
+                Some(300),
                 "must be a number of seconds",
             )?),
             cache_staleness: Duration::from_secs(source.parse(

@@ -107,7 +107,8 @@ pub trait RuntimeRepository: Send + Sync {
 /// Buffered usage, written in batches.
 #[async_trait]
 pub trait UsageRepository: Send + Sync {
-    /// Adds validation counts per license and day and raises `lastValidatedAt`.
+    /// Adds validation counts per license and day and raises `lastValidatedAt` (in
+    /// steps of at least a minute: it may trail the last validation by up to one).
     async fn record_validations(
         &self,
         counts: &[(LicenseId, Date, i64)],

@@ -36,9 +36,13 @@ impl UsageRepository for PostgresStore {
             .bind::<Array<BigInt>, _>(amounts)
             .execute(conn)
             .await?;
+            // lastValidatedAt moves in steps of at least a minute: a license validated
+            // every few seconds costs one license row write a minute, not one a flush.
             diesel::sql_query(
-                "UPDATE licenses AS l SET last_validated_at = GREATEST(l.last_validated_at, u.at) \
-                 FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE l.id = u.id",
+                "UPDATE licenses AS l SET last_validated_at = u.at \
+                 FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) \
+                 WHERE l.id = u.id \
+                 AND (l.last_validated_at IS NULL OR l.last_validated_at < u.at - interval '1 minute')",
             )
             .bind::<Array<SqlUuid>, _>(seen_ids)
             .bind::<Array<Timestamptz>, _>(seen_at)

@@ -9,6 +9,14 @@ use licentia_domain::ids::LicenseId;
 use licentia_ports::UsageRepository;
 use time::{Date, OffsetDateTime};
 
+/// Licenses per transaction of a flush: a busy interval's counters (100 000 licenses
+/// and more) are written in batches that each finish well inside the statement
+/// timeout, instead of one statement that may not.
+pub const LICENSES_PER_BATCH: usize = 2_000;
+
+/// What is waiting to be written. Every license in `counts` is in `last_validated`
+/// ([`UsageBuffer::record`] and [`UsageBuffer::put_back`] add both), which is how a
+/// flush finds a batch's counts.
 #[derive(Debug, Default)]
 struct Pending {
     counts: HashMap<(LicenseId, Date), i64>,
@@ -33,37 +41,52 @@ impl UsageBuffer {
         }
     }
 
-    /// Writes everything pending; on failure it goes back into the buffer.
+    /// Writes everything pending, [`LICENSES_PER_BATCH`] licenses per transaction in
+    /// license id order (so that flushes of several instances lock rows in one order).
+    /// A batch that fails goes back into the buffer with every batch after it; batches
+    /// written before it stay written, so nothing is counted twice.
     pub async fn flush(&self, repository: &dyn UsageRepository) {
         let taken = match self.pending.lock() {
             Ok(mut pending) => std::mem::take(&mut *pending),
             Err(_) => return,
         };
-        if taken.counts.is_empty() && taken.last_validated.is_empty() {
-            return;
-        }
-        let counts: Vec<(LicenseId, Date, i64)> = taken
+        let mut counts: Vec<(LicenseId, Date, i64)> = taken
             .counts
-            .iter()
-            .map(|((id, day), n)| (*id, *day, *n))
+            .into_iter()
+            .map(|((id, day), n)| (id, day, n))
             .collect();
-        let last: Vec<(LicenseId, OffsetDateTime)> = taken
-            .last_validated
-            .iter()
-            .map(|(id, at)| (*id, *at))
-            .collect();
-        if let Err(error) = repository.record_validations(&counts, &last).await {
-            tracing::warn!(%error, licenses = last.len(), "could not write validation counters; will retry");
-            if let Ok(mut pending) = self.pending.lock() {
-                for ((id, day), n) in taken.counts {
-                    *pending.counts.entry((id, day)).or_insert(0) += n;
-                }
-                for (id, at) in taken.last_validated {
-                    let slot = pending.last_validated.entry(id).or_insert(at);
-                    if *slot < at {
-                        *slot = at;
-                    }
-                }
+        counts.sort_unstable_by_key(|(id, day, _)| (*id, *day));
+        let mut last: Vec<(LicenseId, OffsetDateTime)> = taken.last_validated.into_iter().collect();
+        last.sort_unstable_by_key(|(id, _)| *id);
+        let mut counts = counts.as_slice();
+        for (index, batch) in last.chunks(LICENSES_PER_BATCH).enumerate() {
+            // Every counted license has a lastValidatedAt, so the batch's counts are the
+            // leading counts up to its last license.
+            let through = batch.last().map(|(id, _)| *id);
+            let (batch_counts, rest) =
+                counts.split_at(counts.partition_point(|(id, _, _)| Some(*id) <= through));
+            if let Err(error) = repository.record_validations(batch_counts, batch).await {
+                let unwritten = last.get(index * LICENSES_PER_BATCH..).unwrap_or_default();
+                tracing::warn!(%error, licenses = unwritten.len(), "could not write validation counters; will retry");
+                self.put_back(counts, unwritten);
+                return;
+            }
+            counts = rest;
+        }
+    }
+
+    /// Adds counts and lastValidatedAt values that could not be written back in.
+    fn put_back(&self, counts: &[(LicenseId, Date, i64)], last: &[(LicenseId, OffsetDateTime)]) {
+        let Ok(mut pending) = self.pending.lock() else {
+            return;
+        };
+        for (id, day, n) in counts {
+            *pending.counts.entry((*id, *day)).or_insert(0) += n;
+        }
+        for (id, at) in last {
+            let slot = pending.last_validated.entry(*id).or_insert(*at);
+            if *slot < *at {
+                *slot = *at;
             }
         }
     }
@@ -76,5 +99,147 @@ impl UsageBuffer {
             ticker.tick().await;
             self.flush(repository.as_ref()).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+    use licentia_ports::RepositoryError;
+    use time::macros::datetime;
+
+    use super::*;
+
+    /// Records every batch; fails the batch numbered `fail_batch` (from 0) once.
+    #[derive(Default)]
+    struct FakeUsage {
+        batches: Mutex<
+            Vec<(
+                Vec<(LicenseId, Date, i64)>,
+                Vec<(LicenseId, OffsetDateTime)>,
+            )>,
+        >,
+        calls: Mutex<usize>,
+        fail_batch: Option<usize>,
+    }
+
+    #[async_trait]
+    impl UsageRepository for FakeUsage {
+        async fn record_validations(
+            &self,
+            counts: &[(LicenseId, Date, i64)],
+            last_validated: &[(LicenseId, OffsetDateTime)],
+        ) -> Result<(), RepositoryError> {
+            let call = {
+                let mut calls = self.calls.lock().expect("calls");
+                *calls += 1;
+                *calls - 1
+            };
+            if Some(call) == self.fail_batch {
+                return Err(RepositoryError::Unavailable("statement timeout".into()));
+            }
+            self.batches
+                .lock()
+                .expect("batches")
+                .push((counts.to_vec(), last_validated.to_vec()));
+            Ok(())
+        }
+    }
+
+    impl FakeUsage {
+        /// Validations written per license and day, over every batch.
+        fn totals(&self) -> HashMap<(LicenseId, Date), i64> {
+            let mut totals = HashMap::new();
+            for (counts, _) in self.batches.lock().expect("batches").iter() {
+                for (id, day, n) in counts {
+                    *totals.entry((*id, *day)).or_insert(0) += n;
+                }
+            }
+            totals
+        }
+    }
+
+    const MONDAY: OffsetDateTime = datetime!(2026-11-23 23:59:00 UTC);
+    const TUESDAY: OffsetDateTime = datetime!(2026-11-24 00:01:00 UTC);
+
+    /// `licenses` licenses, each validated twice on Monday and once on Tuesday.
+    fn busy_buffer(licenses: usize) -> (UsageBuffer, Vec<LicenseId>) {
+        let buffer = UsageBuffer::default();
+        let ids: Vec<LicenseId> = (0..licenses).map(|_| LicenseId::generate()).collect();
+        for id in &ids {
+            buffer.record(*id, MONDAY);
+            buffer.record(*id, TUESDAY);
+            buffer.record(*id, MONDAY);
+        }
+        (buffer, ids)
+    }
+
+    fn expected_totals(ids: &[LicenseId]) -> HashMap<(LicenseId, Date), i64> {
+        ids.iter()
+            .flat_map(|id| [((*id, MONDAY.date()), 2), ((*id, TUESDAY.date()), 1)])
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_busy_interval_is_written_in_batches_in_license_order() {
+        let licenses = LICENSES_PER_BATCH * 2 + 7;
+        let (buffer, ids) = busy_buffer(licenses);
+        let store = FakeUsage::default();
+        buffer.flush(&store).await;
+
+        let batches = store.batches.lock().expect("batches").clone();
+        assert_eq!(batches.len(), 3);
+        let mut previous = None;
+        for (counts, last) in &batches {
+            assert!(last.len() <= LICENSES_PER_BATCH);
+            assert!(
+                last.windows(2).all(|w| w[0].0 < w[1].0),
+                "sorted by license"
+            );
+            assert!(
+                previous < last.first().map(|(id, _)| *id),
+                "batches in order"
+            );
+            previous = last.last().map(|(id, _)| *id);
+            // A batch carries exactly the counts of its own licenses.
+            assert_eq!(counts.len(), last.len() * 2);
+            assert!(
+                counts
+                    .iter()
+                    .all(|(id, _, _)| last.iter().any(|(l, _)| l == id))
+            );
+            assert!(last.iter().all(|(_, at)| *at == TUESDAY));
+        }
+        assert_eq!(store.totals(), expected_totals(&ids));
+        // Nothing is left to write.
+        buffer.flush(&store).await;
+        assert_eq!(store.batches.lock().expect("batches").len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_and_those_after_it_are_retried_and_nothing_is_counted_twice() {
+        let (buffer, ids) = busy_buffer(LICENSES_PER_BATCH * 3);
+        let store = FakeUsage {
+            fail_batch: Some(1),
+            ..FakeUsage::default()
+        };
+        buffer.flush(&store).await;
+        assert_eq!(
+            store.batches.lock().expect("batches").len(),
+            1,
+            "stops at the failure"
+        );
+        // Validations that arrive before the retry add to what was put back.
+        buffer.record(ids[0], MONDAY);
+        let late = *ids.last().expect("licenses");
+        buffer.record(late, MONDAY);
+
+        buffer.flush(&store).await;
+        let mut expected = expected_totals(&ids);
+        *expected.entry((ids[0], MONDAY.date())).or_insert(0) += 1;
+        *expected.entry((late, MONDAY.date())).or_insert(0) += 1;
+        assert_eq!(store.totals(), expected);
     }
 }

@@ -1,9 +1,9 @@
 //! `POST /v1/licenses/validate`: every verdict code, nonce, aliases, usage counters.
 
-use licentia_test_support::spawn_app;
+use licentia_test_support::{TestApp, spawn_app};
 use serde_json::json;
 
-use crate::fixtures::{ask, licensed};
+use crate::fixtures::{Licensed, ask, licensed};
 
 #[tokio::test]
 async fn a_valid_license_validates_and_echoes_the_nonce() {
@@ -303,4 +303,64 @@ async fn validations_are_counted_without_a_write_in_the_request_and_flushed_in_b
     assert_eq!(counted, 5);
     let license = app.get(&format!("/licenses/{}", l.id()), &l.token).await;
     assert!(license.data()["lastValidatedAt"].is_string());
+}
+
+/// Validates once and waits until the flush has counted it (`total` in all).
+async fn validate_and_wait_for_count(app: &TestApp, l: &Licensed, total: i64) {
+    app.runtime("/licenses/validate", ask(l.key(), json!({})))
+        .await;
+    for _ in 0..50 {
+        let counted = app
+            .db
+            .scalar(&format!(
+                "SELECT coalesce(sum(count), 0)::bigint AS value FROM license_validation_days WHERE license_id = '{}'",
+                l.id()
+            ))
+            .await;
+        if counted >= total {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("validation {total} was not counted");
+}
+
+async fn seconds_since_last_validated(app: &TestApp, l: &Licensed) -> i64 {
+    app.db
+        .scalar(&format!(
+            "SELECT extract(epoch FROM now() - last_validated_at)::bigint AS value FROM licenses WHERE id = '{}'",
+            l.id()
+        ))
+        .await
+}
+
+#[tokio::test]
+async fn last_validated_at_moves_in_steps_of_a_minute() {
+    let app = spawn_app().await;
+    let l = licensed(&app, json!({})).await;
+    validate_and_wait_for_count(&app, &l, 1).await;
+    assert!(
+        seconds_since_last_validated(&app, &l).await < 10,
+        "the first validation is written"
+    );
+
+    // Stored 30 s ago: a new validation is counted but lastValidatedAt stays.
+    app.db
+        .execute(&format!(
+            "UPDATE licenses SET last_validated_at = now() - interval '30 seconds' WHERE id = '{}'",
+            l.id()
+        ))
+        .await;
+    validate_and_wait_for_count(&app, &l, 2).await;
+    assert!((29..=40).contains(&seconds_since_last_validated(&app, &l).await));
+
+    // Stored two minutes ago: the next validation moves it.
+    app.db
+        .execute(&format!(
+            "UPDATE licenses SET last_validated_at = now() - interval '2 minutes' WHERE id = '{}'",
+            l.id()
+        ))
+        .await;
+    validate_and_wait_for_count(&app, &l, 3).await;
+    assert!(seconds_since_last_validated(&app, &l).await < 10);
 }
