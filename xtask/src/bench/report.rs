@@ -60,9 +60,10 @@ impl Report<'_> {
             "Measured by `cargo xtask bench` on a {cores}-core machine: the release `licentia` server \
              on PostgreSQL on the same machine, {} licenses seeded through the bulk API, driven by \
              wrk on loopback with {} connections and 2 threads, {} s per run. The cold run comes \
-             first and lasts at most 5 s, so that every request touches a new key; then health, \
-             hot-key and warm runs alternate over {} rounds, and each of their figures is the median \
-             of its rounds. Logs at `warn`. The load generator shares the two cores with the server \
+             first and lasts at most 5 s, so that every request touches a new key; then warm, \
+             hot-key and health runs alternate over {} rounds, and each of their figures is the median \
+             of its rounds. Every run waits for a quiet machine first (at most 20 s), so that what the \
+             previous one left to PostgreSQL does not weigh on it. Logs at `warn`. The load generator shares the two cores with the server \
              and PostgreSQL, so absolute figures understate a real deployment; the ratios are what \
              the targets are set on.\n",
             args.licenses, args.connections, args.seconds, args.rounds

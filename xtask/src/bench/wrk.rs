@@ -110,6 +110,22 @@ fn machine_ticks() -> Option<(u64, u64)> {
     Some((idle, ticks.iter().take(8).sum()))
 }
 
+/// Waits until the machine is quiet — what a run leaves behind (PostgreSQL writing
+/// flushed counters, autovacuum) finished — so that it does not weigh on the next run:
+/// until a second passes with the cores at least 90% idle, for at most 20 s.
+pub(crate) fn settle() {
+    for _ in 0..20 {
+        let before = machine_ticks();
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if let (Some((idle_b, total_b)), Some((idle_a, total_a))) = (before, machine_ticks())
+            && total_a > total_b
+            && (idle_a - idle_b) as f64 / (total_a - total_b) as f64 >= 0.9
+        {
+            return;
+        }
+    }
+}
+
 fn clock_ticks_per_second() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
@@ -137,8 +153,9 @@ impl Wrk {
         }
     }
 
-    /// Runs wrk against `path`, with `script` when given.
+    /// Runs wrk against `path`, with `script` when given, once the machine is quiet.
     pub(crate) fn run(&self, path: &str, script: Option<&Path>) -> Result<Measurement> {
+        settle();
         let mut command = if self.batch {
             let mut chrt = Command::new("chrt");
             chrt.args(["--batch", "0", "wrk"]);
