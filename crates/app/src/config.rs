@@ -179,7 +179,15 @@ impl Settings {
                 Some(200_000),
                 "must be a number of licenses",
             )?,
-            usage_flush_interval: Duration::from_secs(2),
+            usage_flush_interval: Duration::from_secs(
+                source
+                    .parse(
+                        "LICENTIA_USAGE_FLUSH_SECONDS",
+                        std::num::NonZeroU64::new(10),
+                        "must be a whole number of seconds, at least 1",
+                    )?
+                    .get(),
+            ),
             expiry_sweep_interval: Duration::from_secs(60),
             housekeeping_interval: Duration::from_secs(600),
             rate_limits: rate_limits::read(&source)?,
@@ -373,6 +381,21 @@ mod tests {
         for bad in ["0", "-1", "3651", "a month"] {
             let err = days(bad).expect_err(bad);
             assert!(err.to_string().contains("LICENTIA_WEBHOOKS_RETENTION_DAYS"));
+        }
+    }
+
+    #[test]
+    fn usage_flush_is_whole_seconds_of_at_least_one() {
+        let flush = |vars: &[(&str, &str)]| {
+            Settings::from_sources(&env(vars), &HashMap::new()).map(|s| s.usage_flush_interval)
+        };
+        assert_eq!(flush(&[]).ok(), Some(Duration::from_secs(10)));
+        assert_eq!(
+            flush(&[("LICENTIA_USAGE_FLUSH_SECONDS", "2")]).ok(),
+            Some(Duration::from_secs(2))
+        );
+        for bad in ["0", "-1", "1.5", "soon"] {
+            assert!(flush(&[("LICENTIA_USAGE_FLUSH_SECONDS", bad)]).is_err(), "{bad}");
         }
     }
 

@@ -80,22 +80,31 @@ end
 "#
     );
     // Each thread walks its own half of the keys, so the first pass touches each key
-    // once. Keys of one length share one template (generated keys all have one length).
+    // once. Each key's request up to the nonce is put together once, in `init` (one
+    // concatenation a key, a few milliseconds in all, before wrk starts its clock).
     let all_keys = format!(
         r#"{keys_path}{COMMON}{TEMPLATE}{LOAD_KEYS}
-local by_length = {{}}
+local heads = {{}}
+local tail
+local key_count
 function init(args)
   load_keys()
+  key_count = #keys
+  local by_length = {{}}
+  for i, key in ipairs(keys) do
+    local parts = by_length[#key]
+    if not parts then
+      parts = template({{'{{"licenseKey":"', #key, '","nonce":"' .. id .. '-', NONCE_DIGITS, '"}}'}})
+      by_length[#key] = parts
+    end
+    heads[i] = parts[1] .. key .. parts[2]
+    tail = parts[3]
+  end
 end
 function request()
-  local key = keys[(counter * 2 + id) % #keys + 1]
+  local i = (counter * 2 + id) % key_count + 1
   counter = counter + 1
-  local parts = by_length[#key]
-  if not parts then
-    parts = template({{'{{"licenseKey":"', #key, '","nonce":"' .. id .. '-', NONCE_DIGITS, '"}}'}})
-    by_length[#key] = parts
-  end
-  return parts[1] .. key .. parts[2] .. (FIRST_NONCE + counter) .. parts[3]
+  return heads[i] .. (FIRST_NONCE + counter) .. tail
 end
 "#
     );
