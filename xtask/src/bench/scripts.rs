@@ -19,7 +19,9 @@ pub(crate) struct Scripts {
     pub(crate) pairs: PathBuf,
 }
 
-/// Numbers each thread, sets the method and content type.
+/// Numbers each thread, sets the method and content type. `setup` runs in wrk's main
+/// state and sets the global `id` in each thread's own state; every `init` calls
+/// `take_thread_number()` to copy it into the `id` the script's functions see.
 const COMMON: &str = r#"
 local threads = {}
 local counter = 0
@@ -27,6 +29,9 @@ local id = 0
 function setup(thread)
   thread:set("id", #threads)
   table.insert(threads, thread)
+end
+local function take_thread_number()
+  id = rawget(_G, "id") or 0
 end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -71,6 +76,7 @@ pub(crate) fn write(work: &Path, seeded: &Seeded, keys_file: &Path) -> Result<Sc
         r#"{COMMON}{TEMPLATE}
 local parts
 function init(args)
+  take_thread_number()
   parts = template({{'{{"licenseKey":"{hot_key}","nonce":"' .. id .. '-', NONCE_DIGITS, '"}}'}})
 end
 function request()
@@ -88,6 +94,7 @@ local heads = {{}}
 local tail
 local key_count
 function init(args)
+  take_thread_number()
   load_keys()
   key_count = #keys
   local by_length = {{}}
@@ -108,10 +115,36 @@ function request()
 end
 "#
     );
-    // Request 2n activates device n of a key, request 2n+1 deactivates it. Each is a
-    // database write, so formatting it whole costs nothing by comparison.
+    // Request 2n activates device n on its key; request 2n+1 deactivates device
+    // n - LAG, whose activation went out 2 × LAG requests earlier, more than a thread
+    // has connections, so it has been answered (pairs on different connections would
+    // otherwise race). The first LAG odd requests, with nothing that old yet, activate
+    // a lead device on a key from the far end of the list instead.
     let pairs = format!(
-        "{keys_path}{COMMON}{LOAD_KEYS}\nfunction init(args)\n  load_keys()\nend\nfunction request()\n  local n = math.floor(counter / 2)\n  local key = keys[(n * 2 + id) % #keys + 1]\n  local path = (counter % 2 == 0) and '/v1/licenses/activate' or '/v1/licenses/deactivate'\n  counter = counter + 1\n  return wrk.format(nil, path, nil, '{{\"licenseKey\":\"' .. key .. '\",\"fingerprint\":\"bench-' .. id .. '-' .. n .. '\"}}')\nend\n"
+        r#"{keys_path}{COMMON}{LOAD_KEYS}
+local LAG = 256
+function init(args)
+  take_thread_number()
+  load_keys()
+end
+local function body(key, device)
+  return '{{"licenseKey":"' .. key .. '","fingerprint":"bench-' .. id .. '-' .. device .. '"}}'
+end
+local function key_of(n)
+  return keys[(n * 2 + id) % #keys + 1]
+end
+function request()
+  local n = math.floor(counter / 2)
+  local odd = counter % 2 == 1
+  counter = counter + 1
+  if not odd then
+    return wrk.format(nil, '/v1/licenses/activate', nil, body(key_of(n), n))
+  elseif n < LAG then
+    return wrk.format(nil, '/v1/licenses/activate', nil, body(keys[#keys - (n * 2 + id) % #keys], 'lead-' .. n))
+  end
+  return wrk.format(nil, '/v1/licenses/deactivate', nil, body(key_of(n - LAG), n - LAG))
+end
+"#
     );
     let write = |name: &str, text: &str| -> Result<PathBuf> {
         let path = work.join(name);
