@@ -395,7 +395,10 @@ mod tests {
             Some(Duration::from_secs(2))
         );
         for bad in ["0", "-1", "1.5", "soon"] {
-            assert!(flush(&[("LICENTIA_USAGE_FLUSH_SECONDS", bad)]).is_err(), "{bad}");
+            assert!(
+                flush(&[("LICENTIA_USAGE_FLUSH_SECONDS", bad)]).is_err(),
+                "{bad}"
+            );
         }
     }
 

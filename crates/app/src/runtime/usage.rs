@@ -112,15 +112,16 @@ mod tests {
 
     use super::*;
 
+    /// One written batch: its counts and its lastValidatedAt values.
+    type Batch = (
+        Vec<(LicenseId, Date, i64)>,
+        Vec<(LicenseId, OffsetDateTime)>,
+    );
+
     /// Records every batch; fails the batch numbered `fail_batch` (from 0) once.
     #[derive(Default)]
     struct FakeUsage {
-        batches: Mutex<
-            Vec<(
-                Vec<(LicenseId, Date, i64)>,
-                Vec<(LicenseId, OffsetDateTime)>,
-            )>,
-        >,
+        batches: Mutex<Vec<Batch>>,
         calls: Mutex<usize>,
         fail_batch: Option<usize>,
     }
