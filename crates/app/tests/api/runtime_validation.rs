@@ -334,6 +334,16 @@ async fn seconds_since_last_validated(app: &TestApp, l: &Licensed) -> i64 {
         .await
 }
 
+/// Stores `lastValidatedAt` as `ago` (an SQL interval) before now.
+async fn set_last_validated_ago(app: &TestApp, l: &Licensed, ago: &str) {
+    app.db
+        .execute(&format!(
+            "UPDATE licenses SET last_validated_at = now() - interval '{ago}' WHERE id = '{}'",
+            l.id()
+        ))
+        .await;
+}
+
 #[tokio::test]
 async fn last_validated_at_moves_in_steps_of_a_minute() {
     let app = spawn_app().await;
@@ -345,22 +355,12 @@ async fn last_validated_at_moves_in_steps_of_a_minute() {
     );
 
     // Stored 30 s ago: a new validation is counted but lastValidatedAt stays.
-    app.db
-        .execute(&format!(
-            "UPDATE licenses SET last_validated_at = now() - interval '30 seconds' WHERE id = '{}'",
-            l.id()
-        ))
-        .await;
+    set_last_validated_ago(&app, &l, "30 seconds").await;
     validate_and_wait_for_count(&app, &l, 2).await;
     assert!((29..=40).contains(&seconds_since_last_validated(&app, &l).await));
 
     // Stored two minutes ago: the next validation moves it.
-    app.db
-        .execute(&format!(
-            "UPDATE licenses SET last_validated_at = now() - interval '2 minutes' WHERE id = '{}'",
-            l.id()
-        ))
-        .await;
+    set_last_validated_ago(&app, &l, "2 minutes").await;
     validate_and_wait_for_count(&app, &l, 3).await;
     assert!(seconds_since_last_validated(&app, &l).await < 10);
 }
