@@ -4,6 +4,8 @@
 //! re-read; if the database cannot answer, an entry younger than the staleness
 //! window is served anyway, so customers are not locked out by an outage.
 
+mod lookups;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -11,6 +13,8 @@ use std::time::{Duration, Instant};
 use licentia_domain::ids::{LicenseId, ProductId};
 use licentia_ports::RuntimeLicense;
 use moka::sync::Cache;
+
+use lookups::LookupIndex;
 
 /// A runtime license and when it was read.
 #[derive(Debug)]
@@ -23,7 +27,7 @@ pub struct CachedLicense {
 #[derive(Clone)]
 pub struct RuntimeCache {
     entries: Cache<String, Arc<CachedLicense>>,
-    lookups: Cache<LicenseId, String>,
+    lookups: Arc<LookupIndex>,
     started: Instant,
     /// Milliseconds since `started` of the last database failure (0: none).
     last_failure_ms: Arc<AtomicU64>,
@@ -47,7 +51,7 @@ impl RuntimeCache {
                 .max_capacity(capacity)
                 .support_invalidation_closures()
                 .build(),
-            lookups: Cache::builder().max_capacity(capacity).build(),
+            lookups: Arc::default(),
             started: Instant::now(),
             last_failure_ms: Arc::new(AtomicU64::new(0)),
             stale_before_ms: Arc::new(AtomicU64::new(0)),
@@ -67,14 +71,15 @@ impl RuntimeCache {
             fetched_at: Instant::now(),
         });
         self.entries.insert(lookup.to_owned(), Arc::clone(&entry));
-        self.lookups.insert(id, lookup.to_owned());
+        self.lookups
+            .insert(id, lookup, |cached| self.entries.contains_key(cached));
         entry
     }
 
     /// Forgets one license.
     pub fn invalidate_license(&self, id: LicenseId) {
-        if let Some(lookup) = self.lookups.remove(&id) {
-            self.entries.invalidate(&lookup);
+        if let Some(lookup) = self.lookups.remove(id) {
+            self.entries.invalidate(&*lookup);
         }
     }
 
