@@ -30,8 +30,8 @@ pub(crate) fn db_error(error: DieselError) -> RepositoryError {
 
 /// Messages of errors that say the server cannot answer now rather than that the
 /// statement is wrong: a cancelled statement, a connection the server is closing
-/// (`pg_terminate_backend`, shutdown), or one already lost (diesel-async reports
-/// these with an unknown error kind).
+/// (`pg_terminate_backend`, shutdown), or one already lost: closed, or failing at the
+/// socket (diesel-async reports these with an unknown error kind).
 fn means_unavailable(message: &str) -> bool {
     [
         "statement timeout",
@@ -40,6 +40,7 @@ fn means_unavailable(message: &str) -> bool {
         "the database system is shutting down",
         "the database system is starting up",
         "server closed the connection",
+        "error communicating with the server",
     ]
     .iter()
     .any(|needle| message.contains(needle))
@@ -116,6 +117,9 @@ mod tests {
             "terminating connection due to administrator command",
             "connection closed",
             "canceling statement due to statement timeout",
+            // A pooled connection whose server process was terminated, used before
+            // the pool noticed: the socket fails (seen under load in the outage test).
+            "error communicating with the server",
         ] {
             let error = DieselError::DatabaseError(
                 DatabaseErrorKind::Unknown,
