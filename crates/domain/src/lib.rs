@@ -22,6 +22,7 @@ pub mod key_prefix;
 pub mod license;
 pub mod license_key;
 pub mod license_status;
+pub mod license_terms;
 pub mod metadata;
 #[cfg(feature = "openapi")]
 mod openapi;

@@ -8,6 +8,7 @@ use crate::event::EventType;
 use crate::ids::{CustomerId, LicenseId, ProductId, UserId};
 use crate::license_key::LicenseKey;
 use crate::license_status::{InvalidTransition, LicenseStatus, Transition};
+use crate::license_terms::LicenseTerms;
 use crate::metadata::Metadata;
 use crate::plan::{Feature, Plan};
 use crate::refusal::Refusal;
@@ -50,19 +51,26 @@ pub enum Renewal {
 }
 
 impl License {
-    /// The status every reader sees: a passed `expiresAt` makes a license EXPIRED
-    /// whatever is stored, except REVOKED, which is final.
-    pub fn effective_status(&self, now: OffsetDateTime) -> LicenseStatus {
-        match self.status {
-            LicenseStatus::Revoked => LicenseStatus::Revoked,
-            _ if self.is_past_expiry(now) => LicenseStatus::Expired,
-            stored => stored,
+    /// What a validation verdict depends on.
+    pub fn terms(&self) -> LicenseTerms {
+        LicenseTerms {
+            id: self.id,
+            product_id: self.product_id,
+            status: self.status,
+            expires_at: self.expires_at,
+            max_activations: self.max_activations,
+            heartbeat_interval_seconds: self.heartbeat_interval_seconds,
         }
+    }
+
+    /// The status every reader sees: see [`LicenseTerms::effective_status`].
+    pub fn effective_status(&self, now: OffsetDateTime) -> LicenseStatus {
+        self.terms().effective_status(now)
     }
 
     /// Whether `expiresAt` has passed.
     pub fn is_past_expiry(&self, now: OffsetDateTime) -> bool {
-        self.expires_at.is_some_and(|at| at <= now)
+        self.terms().is_past_expiry(now)
     }
 
     /// Moves to `to` following the lifecycle table, from the effective status.

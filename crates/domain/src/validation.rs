@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use crate::activation::{Activation, Seat};
 use crate::domain_name::{DomainName, DomainPattern};
 use crate::ids::ProductId;
-use crate::license::License;
 use crate::license_status::LicenseStatus;
+use crate::license_terms::LicenseTerms;
 
 /// Every answer a validation can give (SPEC §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -95,14 +95,12 @@ pub struct ValidationRequest {
 /// A license with everything the verdict depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct LicenseContext<'a> {
-    pub license: &'a License,
+    pub terms: LicenseTerms,
     pub activations: &'a [Activation],
     /// The product's allow-list (empty: any domain).
     pub product_domains: &'a [DomainPattern],
     /// Domains assigned to this license.
     pub license_domains: &'a [DomainName],
-    /// Seconds between expected heartbeats (`None`: activations never die).
-    pub heartbeat_interval: Option<u32>,
 }
 
 /// The outcome, with the activation it concerns when there is one.
@@ -129,12 +127,12 @@ impl<'a> LicenseContext<'a> {
     fn live_activations(&self, now: OffsetDateTime) -> usize {
         self.activations
             .iter()
-            .filter(|a| a.is_alive(self.heartbeat_interval, now))
+            .filter(|a| a.is_alive(self.terms.heartbeat_interval_seconds, now))
             .count()
     }
 
     fn has_free_seat(&self, now: OffsetDateTime) -> bool {
-        self.license
+        self.terms
             .max_activations
             .is_none_or(|max| self.live_activations(now) < max as usize)
     }
@@ -157,7 +155,7 @@ impl<'a> LicenseContext<'a> {
         seat: Option<&Seat>,
         now: OffsetDateTime,
     ) -> Option<ValidationCode> {
-        let status_code = match self.license.effective_status(now) {
+        let status_code = match self.terms.effective_status(now) {
             LicenseStatus::Active => None,
             LicenseStatus::Expired => Some(ValidationCode::Expired),
             LicenseStatus::Suspended => Some(ValidationCode::Suspended),
@@ -169,7 +167,7 @@ impl<'a> LicenseContext<'a> {
         }
         if request
             .product_id
-            .is_some_and(|p| p != self.license.product_id)
+            .is_some_and(|p| p != self.terms.product_id)
         {
             return Some(ValidationCode::ProductMismatch);
         }
@@ -205,7 +203,7 @@ pub fn decide<'a>(
         let Some(found) = context.find(seat) else {
             return refuse(ValidationCode::NotActivated);
         };
-        if !found.is_alive(context.heartbeat_interval, now) {
+        if !found.is_alive(context.terms.heartbeat_interval_seconds, now) {
             return Verdict {
                 code: ValidationCode::HeartbeatDead,
                 activation: Some(found),
@@ -214,7 +212,7 @@ pub fn decide<'a>(
         activation = Some(found);
     }
     let over_limit = context
-        .license
+        .terms
         .max_activations
         .is_some_and(|max| context.live_activations(now) > max as usize);
     let code = if over_limit {
@@ -236,7 +234,7 @@ pub fn plan_activation<'a>(
         return ActivationPlan::Refused(code);
     }
     match context.find(seat) {
-        Some(held) if held.is_alive(context.heartbeat_interval, now) => {
+        Some(held) if held.is_alive(context.terms.heartbeat_interval_seconds, now) => {
             ActivationPlan::Existing(held)
         }
         Some(dead) if context.has_free_seat(now) => ActivationPlan::Revive(dead),
@@ -251,6 +249,7 @@ mod tests {
     use crate::fingerprint::Fingerprint;
     use crate::ids::{ActivationId, LicenseId, UserId};
     use crate::key_prefix::KeyPrefix;
+    use crate::license::License;
     use crate::license_key::LicenseKey;
     use crate::metadata::Metadata;
     use proptest::prelude::*;
@@ -319,13 +318,12 @@ mod tests {
         }
     }
 
-    fn context<'a>(license: &'a License, activations: &'a [Activation]) -> LicenseContext<'a> {
+    fn context<'a>(license: &License, activations: &'a [Activation]) -> LicenseContext<'a> {
         LicenseContext {
-            license,
+            terms: license.terms(),
             activations,
             product_domains: &[],
             license_domains: &[],
-            heartbeat_interval: None,
         }
     }
 
@@ -455,12 +453,10 @@ mod tests {
 
     #[test]
     fn a_silent_activation_is_heartbeat_dead() {
-        let l = license(LicenseStatus::Active, Some(1), None);
+        let mut l = license(LicenseStatus::Active, Some(1), None);
+        l.heartbeat_interval_seconds = Some(60);
         let held = [activation(&l, device("a"), 600)];
-        let ctx = LicenseContext {
-            heartbeat_interval: Some(60),
-            ..context(&l, &held)
-        };
+        let ctx = context(&l, &held);
         assert_eq!(
             decide(Some(&ctx), &ask(Some(device("a"))), NOW).code,
             ValidationCode::HeartbeatDead
@@ -501,12 +497,10 @@ mod tests {
 
     #[test]
     fn a_dead_seat_frees_its_place_for_another_device() {
-        let l = license(LicenseStatus::Active, Some(1), None);
+        let mut l = license(LicenseStatus::Active, Some(1), None);
+        l.heartbeat_interval_seconds = Some(60);
         let held = [activation(&l, device("a"), 600)];
-        let ctx = LicenseContext {
-            heartbeat_interval: Some(60),
-            ..context(&l, &held)
-        };
+        let ctx = context(&l, &held);
         assert_eq!(
             plan_activation(&ctx, &device("b"), &ask(None), NOW),
             ActivationPlan::New
@@ -560,10 +554,11 @@ mod tests {
             asks_for in prop::option::of(0usize..6),
         ) {
             let expires = expired.then_some(NOW - Duration::seconds(1));
-            let l = license(status, max, expires);
+            let mut l = license(status, max, expires);
+            l.heartbeat_interval_seconds = interval;
             let activations: Vec<Activation> =
                 (0..held).map(|i| activation(&l, device(&format!("d{i}")), silent[i])).collect();
-            let ctx = LicenseContext { heartbeat_interval: interval, ..context(&l, &activations) };
+            let ctx = context(&l, &activations);
             let request = ask(asks_for.map(|i| device(&format!("d{i}"))));
             let verdict = decide(Some(&ctx), &request, NOW);
             if verdict.code == ValidationCode::Valid {
@@ -588,10 +583,11 @@ mod tests {
             interval in prop::option::of(30u32..120),
             wants in 0usize..6,
         ) {
-            let l = license(LicenseStatus::Active, Some(max), None);
+            let mut l = license(LicenseStatus::Active, Some(max), None);
+            l.heartbeat_interval_seconds = interval;
             let activations: Vec<Activation> =
                 (0..held).map(|i| activation(&l, device(&format!("d{i}")), silent[i])).collect();
-            let ctx = LicenseContext { heartbeat_interval: interval, ..context(&l, &activations) };
+            let ctx = context(&l, &activations);
             let live = activations.iter().filter(|a| a.is_alive(interval, NOW)).count();
             match plan_activation(&ctx, &device(&format!("d{wants}")), &ask(None), NOW) {
                 ActivationPlan::New | ActivationPlan::Revive(_) => prop_assert!(live < max as usize),

@@ -4,21 +4,66 @@
 use async_trait::async_trait;
 use licentia_domain::activation::Activation;
 use licentia_domain::domain_name::{DomainName, DomainPattern};
+use licentia_domain::email::Email;
 use licentia_domain::event::NewEvent;
-use licentia_domain::ids::{ActivationId, LicenseId, ProductId};
+use licentia_domain::ids::{ActivationId, LicenseId, ProductId, UserId};
 use licentia_domain::license::License;
-use licentia_domain::validation::ValidationCode;
+use licentia_domain::license_terms::LicenseTerms;
+use licentia_domain::plan::Feature;
+use licentia_domain::validation::{LicenseContext, ValidationCode};
 use time::{Date, OffsetDateTime};
 
 use crate::{EventFor, RepositoryError, Tenant};
 
-/// A license with everything a runtime verdict depends on, read in one go.
+/// A license as the runtime endpoints see it: its terms, what an answer shows of it,
+/// its seats and the domains it may run on, read in one go.
+///
+/// One of these is cached per validating license, so it holds only what a runtime
+/// answer uses: not the key, names, metadata or timestamps of the full [`License`].
 #[derive(Debug, Clone)]
 pub struct RuntimeLicense {
-    pub license: License,
+    pub terms: LicenseTerms,
+    /// The vendor account the license belongs to.
+    pub owner: UserId,
+    pub plan: Option<String>,
+    pub features: Vec<Feature>,
+    pub email: Option<Email>,
     pub activations: Vec<Activation>,
+    /// The product's allow-list (empty: any domain).
     pub product_domains: Vec<DomainPattern>,
+    /// Domains assigned to this license.
     pub license_domains: Vec<DomainName>,
+}
+
+impl RuntimeLicense {
+    /// The runtime view of `license` with its seats and domains.
+    pub fn new(
+        license: License,
+        activations: Vec<Activation>,
+        product_domains: Vec<DomainPattern>,
+        license_domains: Vec<DomainName>,
+    ) -> Self {
+        Self {
+            terms: license.terms(),
+            owner: license.owner,
+            plan: license.plan,
+            features: license.features,
+            email: license.issued_email,
+            activations,
+            product_domains,
+            license_domains,
+        }
+    }
+
+    /// What the domain's verdict functions read.
+    pub fn context(&self) -> LicenseContext<'_> {
+        LicenseContext {
+            terms: self.terms,
+            activations: &self.activations,
+            product_domains: &self.product_domains,
+            license_domains: &self.license_domains,
+        }
+    }
 }
 
 /// The write a seat decision asks for.

@@ -121,20 +121,20 @@ fn assemble((row, product, assigned, activations): RuntimeRow) -> Result<Runtime
             })?)
         })
         .collect::<Result<_, TxError>>()?;
-    Ok(RuntimeLicense {
-        license: License::try_from(row)?,
+    Ok(RuntimeLicense::new(
+        License::try_from(row)?,
         activations,
-        product_domains: product
+        product
             .into_iter()
             .flatten()
             .map(|d| DomainPattern::parse(&d).map_err(corrupt("product_domains", "domain")))
             .collect::<Result<_, _>>()?,
-        license_domains: assigned
+        assigned
             .into_iter()
             .flatten()
             .map(|d| DomainName::parse(&d).map_err(corrupt("license_domains", "domain")))
             .collect::<Result<_, _>>()?,
-    })
+    ))
 }
 
 /// Reads the runtime license with this lookup form (one statement).
@@ -251,8 +251,8 @@ impl RuntimeRepository for PostgresStore {
             let Some(before) = lock_and_fetch(conn, &lookup).await? else {
                 return Ok(None);
             };
-            let id = before.license.id.as_uuid();
-            let owner = before.license.owner;
+            let id = before.terms.id.as_uuid();
+            let owner = before.owner;
             let decision = decide(&before);
             let inserted = matches!(decision.change, SeatChange::Insert(_));
             let removed = match &decision.change {

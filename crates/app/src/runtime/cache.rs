@@ -65,7 +65,7 @@ impl RuntimeCache {
 
     /// Stores a freshly read license.
     pub fn put(&self, lookup: &str, runtime: RuntimeLicense) -> Arc<CachedLicense> {
-        let id = runtime.license.id;
+        let id = runtime.terms.id;
         let entry = Arc::new(CachedLicense {
             runtime,
             fetched_at: Instant::now(),
@@ -87,7 +87,7 @@ impl RuntimeCache {
     pub fn invalidate_product(&self, id: ProductId) {
         let _ = self
             .entries
-            .invalidate_entries_if(move |_, entry| entry.runtime.license.product_id == id);
+            .invalidate_entries_if(move |_, entry| entry.runtime.terms.product_id == id);
     }
 
     /// Marks every entry stale (the change feed was lost, notices may be missing):
@@ -124,5 +124,22 @@ impl RuntimeCache {
         let now = self.elapsed_ms();
         last != 0
             && now.saturating_sub(last) < u64::try_from(window.as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cache holds one entry per validating license (100 000 and more), and the
+    /// memory target (docs/benchmarks.md) has no room for a whole `License` in each:
+    /// its key, names, metadata and timestamps would add over 250 bytes an entry.
+    #[test]
+    fn an_entry_holds_a_compact_license_not_the_whole_record() {
+        assert!(
+            size_of::<CachedLicense>() <= 256,
+            "{} bytes",
+            size_of::<CachedLicense>()
+        );
     }
 }

@@ -15,8 +15,7 @@ use licentia_domain::ids::{ActivationId, ProductId};
 use licentia_domain::license_key::LicenseKey;
 use licentia_domain::metadata::Metadata;
 use licentia_domain::validation::{
-    ActivationPlan, LicenseContext, ValidationCode, ValidationRequest, Verdict, decide,
-    plan_activation,
+    ActivationPlan, ValidationCode, ValidationRequest, Verdict, decide, plan_activation,
 };
 use licentia_ports::{RepositoryError, RuntimeLicense, SeatChange, SeatDecision};
 use time::OffsetDateTime;
@@ -75,16 +74,6 @@ impl RuntimeRequest {
             seat: self.seat(),
             domain: self.domain.clone(),
         }
-    }
-}
-
-fn context(runtime: &RuntimeLicense) -> LicenseContext<'_> {
-    LicenseContext {
-        license: &runtime.license,
-        activations: &runtime.activations,
-        product_domains: &runtime.product_domains,
-        license_domains: &runtime.license_domains,
-        heartbeat_interval: runtime.license.heartbeat_interval_seconds,
     }
 }
 
@@ -150,7 +139,7 @@ fn served(
 ) -> Option<Arc<CachedLicense>> {
     state.metrics.cache_lookup(result);
     if let Some(entry) = &entry {
-        state.traces.tag_tenant(entry.runtime.license.owner);
+        state.traces.tag_tenant(entry.runtime.owner);
     }
     entry
 }
@@ -161,7 +150,7 @@ fn view(
     nonce: Option<String>,
     now: OffsetDateTime,
 ) -> ValidationView {
-    let interval = runtime.and_then(|r| r.license.heartbeat_interval_seconds);
+    let interval = runtime.and_then(|r| r.terms.heartbeat_interval_seconds);
     ValidationView {
         valid: verdict.code == ValidationCode::Valid,
         code: verdict.code,
@@ -200,10 +189,10 @@ pub async fn validate(
     };
     let loaded = load(state, &lookup).await?;
     let runtime = loaded.as_ref().map(|entry| &entry.runtime);
-    let ctx = runtime.map(context);
+    let ctx = runtime.map(RuntimeLicense::context);
     let verdict = decide(ctx.as_ref(), &request.question(), now);
     if let Some(runtime) = runtime {
-        state.usage.record(runtime.license.id, now);
+        state.usage.record(runtime.terms.id, now);
     }
     state.metrics.validation(verdict.code);
     Ok(view(verdict, runtime, request.nonce.clone(), now))
@@ -215,8 +204,8 @@ fn activation_event(
     runtime: &RuntimeLicense,
     now: OffsetDateTime,
 ) -> NewEvent {
-    let view = ActivationView::new(activation, runtime.license.heartbeat_interval_seconds, now);
-    NewEvent::new(kind, Some(runtime.license.product_id), to_event_data(&view))
+    let view = ActivationView::new(activation, runtime.terms.heartbeat_interval_seconds, now);
+    NewEvent::new(kind, Some(runtime.terms.product_id), to_event_data(&view))
 }
 
 /// `POST /v1/licenses/activate`: takes a seat, or returns the one already held.
@@ -242,7 +231,7 @@ pub async fn activate(
             code,
             activation: activation.cloned(),
         };
-        match plan_activation(&context(runtime), &seat, &question, now) {
+        match plan_activation(&runtime.context(), &seat, &question, now) {
             ActivationPlan::Existing(held) => quiet(ValidationCode::Valid, Some(held)),
             ActivationPlan::Refused(code) => quiet(code, None),
             ActivationPlan::Revive(dead) => SeatDecision {
@@ -254,7 +243,7 @@ pub async fn activate(
             ActivationPlan::New => {
                 let activation = Activation {
                     id: ActivationId::generate(),
-                    license_id: runtime.license.id,
+                    license_id: runtime.terms.id,
                     seat: seat.clone(),
                     name: details.name.clone(),
                     platform: details.platform.clone(),
@@ -284,7 +273,7 @@ pub async fn activate(
         .map_err(|e| AppError::from_repository(e, "license", "key"))?
         .ok_or_else(|| refusal(ValidationCode::NotFound))?;
     state.cache.put(&lookup, outcome.license.clone());
-    state.traces.tag_tenant(outcome.license.license.owner);
+    state.traces.tag_tenant(outcome.license.owner);
     if outcome.code != ValidationCode::Valid {
         return Err(refusal(outcome.code));
     }
@@ -316,7 +305,7 @@ pub async fn deactivate(
             code,
             activation: None,
         };
-        if product.is_some_and(|p| p != runtime.license.product_id) {
+        if product.is_some_and(|p| p != runtime.terms.product_id) {
             return refused(ValidationCode::ProductMismatch);
         }
         let freed: Vec<&Activation> = match &release {
@@ -347,7 +336,7 @@ pub async fn deactivate(
         .map_err(|e| AppError::from_repository(e, "license", "key"))?
         .ok_or_else(|| refusal(ValidationCode::NotFound))?;
     state.cache.put(&lookup, outcome.license.clone());
-    state.traces.tag_tenant(outcome.license.license.owner);
+    state.traces.tag_tenant(outcome.license.owner);
     match outcome.code {
         ValidationCode::Valid => {}
         ValidationCode::NotActivated => {
@@ -381,7 +370,7 @@ pub async fn heartbeat(
     let lookup = lookup_form(&request.key).ok_or_else(|| refusal(ValidationCode::NotFound))?;
     let question = request.question();
     let decide_seat = Box::new(move |runtime: &RuntimeLicense| {
-        let verdict = decide(Some(&context(runtime)), &question, now);
+        let verdict = decide(Some(&runtime.context()), &question, now);
         let change = match (verdict.code, verdict.activation) {
             (ValidationCode::Valid, Some(held)) => SeatChange::Touch(held.id),
             _ => SeatChange::None,
@@ -400,7 +389,7 @@ pub async fn heartbeat(
         .map_err(|e| AppError::from_repository(e, "license", "key"))?
         .ok_or_else(|| refusal(ValidationCode::NotFound))?;
     state.cache.put(&lookup, outcome.license.clone());
-    state.traces.tag_tenant(outcome.license.license.owner);
+    state.traces.tag_tenant(outcome.license.owner);
     if outcome.code != ValidationCode::Valid {
         return Err(refusal(outcome.code));
     }
@@ -435,27 +424,27 @@ pub async fn checkout(
         .active()
         .ok_or_else(|| AppError::internal("no active signing key"))?;
     let expires_at = now + time::Duration::seconds(i64::from(ttl_seconds));
-    let license = &runtime.license;
+    let terms = &runtime.terms;
     let claims = CertificateClaims {
         iss: "licentia".into(),
-        sub: license.id.to_string(),
-        product_id: license.product_id.to_string(),
-        plan: license.plan.clone(),
-        status: license.effective_status(now).as_str().to_owned(),
-        features: license
+        sub: terms.id.to_string(),
+        product_id: terms.product_id.to_string(),
+        plan: runtime.plan.clone(),
+        status: terms.effective_status(now).as_str().to_owned(),
+        features: runtime
             .features
             .iter()
             .map(|f| f.as_str().to_owned())
             .collect(),
         fingerprint: request.fingerprint.as_ref().map(|f| f.as_str().to_owned()),
-        license_expires_at: license.expires_at.and_then(|at| {
+        license_expires_at: terms.expires_at.and_then(|at| {
             at.format(&time::format_description::well_known::Rfc3339)
                 .ok()
         }),
         iat: now.unix_timestamp(),
         exp: expires_at.unix_timestamp(),
     };
-    state.usage.record(license.id, now);
+    state.usage.record(terms.id, now);
     Ok(CheckoutView {
         certificate: issue_certificate(&claims, &key),
         expires_at,
@@ -475,7 +464,7 @@ async fn valid_license(
     let loaded = load(state, &lookup)
         .await?
         .ok_or_else(|| refuse(ValidationCode::NotFound))?;
-    let verdict = decide(Some(&context(&loaded.runtime)), &request.question(), now);
+    let verdict = decide(Some(&loaded.runtime.context()), &request.question(), now);
     if verdict.code == ValidationCode::Valid {
         Ok(loaded)
     } else {
@@ -506,10 +495,10 @@ pub async fn injectables(
     let runtime = &loaded.runtime;
     let found = state
         .injectables
-        .active_for_product(runtime.license.product_id, slugs.as_deref())
+        .active_for_product(runtime.terms.product_id, slugs.as_deref())
         .await
         .map_err(|e| AppError::from_repository(e, "injectable", "list"))?;
-    state.usage.record(runtime.license.id, now);
+    state.usage.record(runtime.terms.id, now);
     Ok(InjectablesView {
         valid: true,
         code: ValidationCode::Valid,

@@ -81,15 +81,13 @@ pub async fn register(
         details,
     )
     .await?;
-    let license = service::license_for(state, &registration.license_key)
-        .await?
-        .license;
+    let license = service::license_for(state, &registration.license_key).await?;
     let now = state.clock.now();
     let site = Site {
         id: SiteId::generate(),
         owner: license.owner,
-        product_id: license.product_id,
-        license_id: license.id,
+        product_id: license.terms.product_id,
+        license_id: license.terms.id,
         url: registration.url,
         name: registration.name,
         admin_email: registration.admin_email,

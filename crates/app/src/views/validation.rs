@@ -31,21 +31,21 @@ pub struct RuntimeLicenseView {
 impl RuntimeLicenseView {
     /// The view as of `now`.
     pub fn new(runtime: &RuntimeLicense, now: OffsetDateTime) -> Self {
-        let license = &runtime.license;
+        let terms = &runtime.terms;
         let live = runtime
             .activations
             .iter()
-            .filter(|a| a.is_alive(license.heartbeat_interval_seconds, now))
+            .filter(|a| a.is_alive(terms.heartbeat_interval_seconds, now))
             .count();
         Self {
-            id: license.id,
-            status: license.effective_status(now),
-            plan: license.plan.clone(),
-            features: license.features.clone(),
-            expires_at: license.expires_at,
-            max_activations: license.max_activations,
+            id: terms.id,
+            status: terms.effective_status(now),
+            plan: runtime.plan.clone(),
+            features: runtime.features.clone(),
+            expires_at: terms.expires_at,
+            max_activations: terms.max_activations,
             activation_count: u32::try_from(live).unwrap_or(u32::MAX),
-            email: license.issued_email.as_ref().map(|e| e.as_str().to_owned()),
+            email: runtime.email.as_ref().map(|e| e.as_str().to_owned()),
         }
     }
 }
