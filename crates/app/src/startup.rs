@@ -5,12 +5,13 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use licentia_adapters_http::{HttpNotifier, NotifierBuildError, NotifierSettings};
 use licentia_adapters_postgres::{PoolSettings, PostgresStore, connect, run_migrations};
-use licentia_ports::{ApiKeyRepository, Clock, SystemClock};
+use licentia_ports::{Clock, SystemClock};
+use tokio::sync::watch;
 
 use crate::api;
 use crate::api::extractor_errors::{json_config, payload_config, query_config};
@@ -173,23 +174,32 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server as SIGTERM would (for tests and for programs
+    /// that embed the server).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGINT/SIGTERM; in-flight requests finish, buffered counters are flushed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state;
         let settings = Arc::clone(&state.settings);
+        // The buffered-counter writers are stopped, not aborted: a flush under way
+        // finishes, then a last one writes what came in meanwhile.
+        let (stop_flushing, flushing_stopped) = watch::channel(false);
+        let flushers = [
+            tokio::spawn(state.last_used.clone().run(
+                state.api_keys.clone(),
+                settings.last_used_flush_interval,
+                flushing_stopped.clone(),
+            )),
+            tokio::spawn(state.usage.clone().run(
+                state.usage_store.clone(),
+                settings.usage_flush_interval,
+                flushing_stopped,
+            )),
+        ];
         let mut workers = vec![
-            tokio::spawn(
-                state
-                    .last_used
-                    .clone()
-                    .run(state.api_keys.clone(), settings.last_used_flush_interval),
-            ),
-            tokio::spawn(
-                state
-                    .usage
-                    .clone()
-                    .run(state.usage_store.clone(), settings.usage_flush_interval),
-            ),
             tokio::spawn(workers::change_listener::run(
                 settings.database_url.clone(),
                 state.cache.clone(),
@@ -219,9 +229,12 @@ impl Application {
         for worker in &workers {
             worker.abort();
         }
-        let repository: &dyn ApiKeyRepository = state.api_keys.as_ref();
-        state.last_used.flush(repository).await;
-        state.usage.flush(state.usage_store.as_ref()).await;
+        let _ = stop_flushing.send(true);
+        for flusher in flushers {
+            if let Err(error) = flusher.await {
+                tracing::error!(%error, "a counter writer failed at shutdown");
+            }
+        }
         let telemetry = self.telemetry;
         if let Err(error) = tokio::task::spawn_blocking(move || telemetry.shutdown()).await {
             tracing::warn!(%error, "telemetry not flushed at shutdown");

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use actix_web::dev::ServerHandle;
 use licentia::config::{RateLimitMode, Settings};
 use licentia::startup::Application;
 use licentia_domain::rate_limit::Limits;
 use serde_json::{Value, json};
+use tokio::task::JoinHandle;
 
 use crate::database::TestDatabase;
 
@@ -73,12 +75,43 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 async fn start(settings: Settings) -> u16 {
+    start_stoppable(settings).await.port
+}
+
+async fn start_stoppable(settings: Settings) -> StoppableInstance {
     let app = Application::build(settings)
         .await
         .expect("the server starts");
-    let port = app.port();
-    tokio::spawn(app.run_until_stopped());
-    port
+    StoppableInstance {
+        port: app.port(),
+        handle: app.handle(),
+        running: tokio::spawn(app.run_until_stopped()),
+    }
+}
+
+/// A server started by [`TestApp::spawn_stoppable_instance_with`], to be stopped the
+/// way SIGTERM stops one.
+#[derive(Debug)]
+pub struct StoppableInstance {
+    pub port: u16,
+    handle: ServerHandle,
+    running: JoinHandle<std::io::Result<()>>,
+}
+
+impl StoppableInstance {
+    /// `http://127.0.0.1:<port>`.
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server gracefully and waits until it has finished stopping.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        self.running
+            .await
+            .expect("the server task ends")
+            .expect("the server stops cleanly");
+    }
 }
 
 /// A response read whole: status, headers and JSON body (or `Value::Null`).
@@ -121,6 +154,16 @@ impl TestApp {
         configure(&mut settings);
         let port = start(settings).await;
         format!("http://127.0.0.1:{port}")
+    }
+
+    /// Like [`TestApp::spawn_instance_with`], for a server the test stops itself.
+    pub async fn spawn_stoppable_instance_with(
+        &self,
+        configure: impl FnOnce(&mut Settings),
+    ) -> StoppableInstance {
+        let mut settings = self.settings.clone();
+        configure(&mut settings);
+        start_stoppable(settings).await
     }
 
     /// POSTs to a runtime endpoint (no credential; the license key is in the body).

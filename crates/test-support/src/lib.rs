@@ -8,7 +8,7 @@ mod otlp;
 mod receiver;
 mod round_robin;
 
-pub use app::{Reply, TestApp, read, spawn_app, spawn_app_with};
+pub use app::{Reply, StoppableInstance, TestApp, read, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
 pub use otlp::{OtlpReceiver, ReceivedPoint, ReceivedSpan};
 pub use receiver::{Received, WebhookReceiver};

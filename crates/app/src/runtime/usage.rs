@@ -8,6 +8,9 @@ use std::time::Duration;
 use licentia_domain::ids::LicenseId;
 use licentia_ports::UsageRepository;
 use time::{Date, OffsetDateTime};
+use tokio::sync::watch;
+
+use crate::workers::flushing::flush_until_stopped;
 
 /// Licenses per transaction of a flush: a busy interval's counters (100 000 licenses
 /// and more) are written in batches that each finish well inside the statement
@@ -91,14 +94,15 @@ impl UsageBuffer {
         }
     }
 
-    /// Flushes every `interval` until the process ends.
-    pub async fn run(self, repository: Arc<dyn UsageRepository>, interval: Duration) {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            self.flush(repository.as_ref()).await;
-        }
+    /// Flushes every `interval` until `stop` turns true, then once more (see
+    /// [`flush_until_stopped`]: a graceful shutdown loses no count).
+    pub async fn run(
+        self,
+        repository: Arc<dyn UsageRepository>,
+        interval: Duration,
+        stop: watch::Receiver<bool>,
+    ) {
+        flush_until_stopped(interval, stop, || self.flush(repository.as_ref())).await;
     }
 }
 

@@ -8,6 +8,9 @@ use std::time::Duration;
 use licentia_domain::ids::ApiKeyId;
 use licentia_ports::ApiKeyRepository;
 use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use super::flushing::flush_until_stopped;
 
 /// The buffer of pending last-use times (the latest per key).
 #[derive(Clone, Default, Debug)]
@@ -43,13 +46,13 @@ impl LastUsedRecorder {
         }
     }
 
-    /// Flushes every `interval` until the process ends.
-    pub async fn run(self, repository: Arc<dyn ApiKeyRepository>, interval: Duration) {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            self.flush(repository.as_ref()).await;
-        }
+    /// Flushes every `interval` until `stop` turns true, then once more.
+    pub async fn run(
+        self,
+        repository: Arc<dyn ApiKeyRepository>,
+        interval: Duration,
+        stop: watch::Receiver<bool>,
+    ) {
+        flush_until_stopped(interval, stop, || self.flush(repository.as_ref())).await;
     }
 }

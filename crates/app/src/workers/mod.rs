@@ -2,6 +2,7 @@
 
 pub mod change_listener;
 pub mod expiry_sweep;
+pub mod flushing;
 pub mod housekeeping;
 pub mod key_refresh;
 pub mod last_used;

@@ -31,6 +31,7 @@ mod runtime_seats;
 mod runtime_signatures;
 mod runtime_validation;
 mod scopes;
+mod shutdown;
 mod telemetry;
 mod tenancy;
 mod webhooks;
