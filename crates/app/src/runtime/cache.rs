@@ -26,7 +26,8 @@ pub struct CachedLicense {
 /// The cache, shared by all workers of one instance.
 #[derive(Clone)]
 pub struct RuntimeCache {
-    entries: Cache<String, Arc<CachedLicense>>,
+    /// By lookup form; the index below shares each key's allocation.
+    entries: Cache<Arc<str>, Arc<CachedLicense>>,
     lookups: Arc<LookupIndex>,
     started: Instant,
     /// Milliseconds since `started` of the last database failure (0: none).
@@ -70,7 +71,8 @@ impl RuntimeCache {
             runtime,
             fetched_at: Instant::now(),
         });
-        self.entries.insert(lookup.to_owned(), Arc::clone(&entry));
+        let lookup: Arc<str> = lookup.into();
+        self.entries.insert(Arc::clone(&lookup), Arc::clone(&entry));
         self.lookups
             .insert(id, lookup, |cached| self.entries.contains_key(cached));
         entry

@@ -2,16 +2,16 @@
 //! by id, the cache holds it by key.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use licentia_domain::ids::LicenseId;
 
 /// Below this many mappings the index is never pruned.
 const FIRST_PRUNE: usize = 1024;
 
-/// A plain map, not a second cache: a cache's own bookkeeping per entry costs more
-/// than the mapping it would hold (about 230 bytes against 80, measured with 100 000
-/// licenses cached). Mappings of entries the cache has since evicted are pruned when
+/// A plain map, not a second cache: a cache's own bookkeeping per entry (about 230
+/// bytes, measured with 100 000 licenses cached) costs far more than the mapping it
+/// would hold (32 bytes: an id and a shared key). Mappings of entries the cache has since evicted are pruned when
 /// the map has doubled since the last prune, so the work is spread over the inserts.
 #[derive(Debug, Default)]
 pub(super) struct LookupIndex {
@@ -20,7 +20,8 @@ pub(super) struct LookupIndex {
 
 #[derive(Debug, Default)]
 struct Inner {
-    by_id: HashMap<LicenseId, Box<str>>,
+    /// The cache's own key, shared: a mapping costs no second copy of the key.
+    by_id: HashMap<LicenseId, Arc<str>>,
     /// Prune when the map grows past this.
     prune_at: usize,
 }
@@ -28,9 +29,9 @@ struct Inner {
 impl LookupIndex {
     /// Remembers that `id` is cached under `lookup`. When the map has grown, keeps only
     /// the mappings whose lookup `is_cached` still says is in the cache.
-    pub(super) fn insert(&self, id: LicenseId, lookup: &str, is_cached: impl Fn(&str) -> bool) {
+    pub(super) fn insert(&self, id: LicenseId, lookup: Arc<str>, is_cached: impl Fn(&str) -> bool) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner.by_id.insert(id, lookup.into());
+        inner.by_id.insert(id, lookup);
         if inner.by_id.len() > inner.prune_at.max(FIRST_PRUNE) {
             inner.by_id.retain(|_, lookup| is_cached(lookup));
             inner.prune_at = inner.by_id.len() * 2;
@@ -38,7 +39,7 @@ impl LookupIndex {
     }
 
     /// Forgets `id`, returning the lookup it was cached under.
-    pub(super) fn remove(&self, id: LicenseId) -> Option<Box<str>> {
+    pub(super) fn remove(&self, id: LicenseId) -> Option<Arc<str>> {
         self.inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -67,7 +68,7 @@ mod tests {
     fn a_license_is_found_by_id_until_removed() {
         let index = LookupIndex::default();
         let id = LicenseId::generate();
-        index.insert(id, "key-1", |_| true);
+        index.insert(id, "key-1".into(), |_| true);
         assert_eq!(index.remove(id).as_deref(), Some("key-1"));
         assert_eq!(index.remove(id), None);
     }
@@ -78,7 +79,7 @@ mod tests {
         // The cache holds only the ten latest keys.
         let ids: Vec<LicenseId> = (0..5_000).map(|_| LicenseId::generate()).collect();
         for (n, id) in ids.iter().enumerate() {
-            index.insert(*id, &format!("K{n}"), |lookup| {
+            index.insert(*id, format!("K{n}").into(), |lookup| {
                 lookup[1..].parse::<usize>().is_ok_and(|k| k + 10 > n)
             });
         }
@@ -95,7 +96,7 @@ mod tests {
         let inserts = 20_000;
         let ids: HashSet<LicenseId> = (0..inserts).map(|_| LicenseId::generate()).collect();
         for id in &ids {
-            index.insert(*id, "K", |_| {
+            index.insert(*id, "K".into(), |_| {
                 checks.set(checks.get() + 1);
                 true
             });
