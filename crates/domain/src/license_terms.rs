@@ -23,6 +23,7 @@ pub struct LicenseTerms {
     pub heartbeat_interval_seconds: Option<u32>,
 }
 
+/// [`License`](crate::license::License) delegates to these, and its tests cover them.
 impl LicenseTerms {
     /// The status every reader sees: a passed `expiresAt` makes a license EXPIRED
     /// whatever is stored, except REVOKED, which is final.
@@ -37,58 +38,5 @@ impl LicenseTerms {
     /// Whether `expiresAt` has passed.
     pub fn is_past_expiry(&self, now: OffsetDateTime) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use time::Duration;
-    use time::macros::datetime;
-
-    use super::*;
-
-    const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
-
-    fn terms(status: LicenseStatus, expires_at: Option<OffsetDateTime>) -> LicenseTerms {
-        LicenseTerms {
-            id: LicenseId::generate(),
-            product_id: ProductId::generate(),
-            status,
-            expires_at,
-            max_activations: None,
-            heartbeat_interval_seconds: None,
-        }
-    }
-
-    #[test]
-    fn a_passed_expiry_reads_as_expired_except_for_a_revoked_license() {
-        let past = Some(NOW - Duration::seconds(1));
-        for status in [
-            LicenseStatus::Active,
-            LicenseStatus::Inactive,
-            LicenseStatus::Suspended,
-            LicenseStatus::Expired,
-        ] {
-            assert_eq!(
-                terms(status, past).effective_status(NOW),
-                LicenseStatus::Expired
-            );
-        }
-        assert_eq!(
-            terms(LicenseStatus::Revoked, past).effective_status(NOW),
-            LicenseStatus::Revoked
-        );
-    }
-
-    #[test]
-    fn expiry_is_reached_at_the_instant_itself_not_before() {
-        assert!(terms(LicenseStatus::Active, Some(NOW)).is_past_expiry(NOW));
-        let ahead = Some(NOW + Duration::seconds(1));
-        assert!(!terms(LicenseStatus::Active, ahead).is_past_expiry(NOW));
-        assert_eq!(
-            terms(LicenseStatus::Suspended, ahead).effective_status(NOW),
-            LicenseStatus::Suspended
-        );
-        assert!(!terms(LicenseStatus::Active, None).is_past_expiry(NOW));
     }
 }
