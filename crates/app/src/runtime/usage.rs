@@ -222,6 +222,13 @@ mod tests {
         }
     }
 
+    /// The buffer holds one of these per license validated in an interval; the
+    /// sizing in docs/operations.md counts 40 bytes for it.
+    #[test]
+    fn a_pending_license_costs_40_bytes() {
+        assert_eq!(size_of::<(LicenseId, LicenseUsage)>(), 40);
+    }
+
     const MONDAY: OffsetDateTime = datetime!(2026-11-23 23:59:00 UTC);
     const TUESDAY: OffsetDateTime = datetime!(2026-11-24 00:01:00 UTC);
 

@@ -11,8 +11,9 @@ const FIRST_PRUNE: usize = 1024;
 
 /// A plain map, not a second cache: a cache's own bookkeeping per entry (about 230
 /// bytes, measured with 100 000 licenses cached) costs far more than the mapping it
-/// would hold (32 bytes: an id and a shared key). Mappings of entries the cache has since evicted are pruned when
-/// the map has doubled since the last prune, so the work is spread over the inserts.
+/// would hold (32 bytes: an id and a shared key). Mappings of entries the cache has
+/// since evicted are pruned when the map has doubled since the last prune, so the work
+/// is spread over the inserts.
 #[derive(Debug, Default)]
 pub(super) struct LookupIndex {
     inner: Mutex<Inner>,
