@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use ring::digest::{SHA256, digest};
+use ring::digest::{Context, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::ValidationError;
@@ -22,7 +22,10 @@ use crate::key_prefix::KeyPrefix;
 const GROUPS: usize = 5;
 const GROUP_LEN: usize = 5;
 const BODY_LEN: usize = 21;
-const CHECK_LEN: usize = GROUPS * GROUP_LEN - BODY_LEN;
+const SYMBOLS: usize = GROUPS * GROUP_LEN;
+const CHECK_LEN: usize = SYMBOLS - BODY_LEN;
+const MIN_PREFIX_LEN: usize = 2;
+const MAX_PREFIX_LEN: usize = 8;
 
 /// A license key as shown to people, with the normalised form used to look it up.
 ///
@@ -120,65 +123,99 @@ impl LicenseKey {
         &self.lookup
     }
 
-    fn assemble(prefix: &str, body: &str) -> Self {
-        let mut symbols = String::with_capacity(GROUPS * GROUP_LEN);
-        symbols.push_str(body);
-        symbols.push_str(&check_code(prefix, body));
-        Self::from_symbols(prefix, &symbols)
+    /// The key with its lookup form alone: what a lookup needs, without a copy.
+    pub fn into_lookup_form(self) -> String {
+        self.lookup
     }
 
-    /// The canonical key from its prefix and its 25 verified symbols.
-    fn from_symbols(prefix: &str, symbols: &str) -> Self {
-        let mut display = String::with_capacity(prefix.len() + GROUPS * (GROUP_LEN + 1));
-        display.push_str(prefix);
-        for group in symbols.as_bytes().chunks(GROUP_LEN) {
-            display.push('-');
-            display.extend(group.iter().copied().map(char::from));
+    fn assemble(prefix: &str, body: &str) -> Self {
+        let mut symbols = [0u8; SYMBOLS];
+        symbols[..BODY_LEN].copy_from_slice(body.as_bytes());
+        let check = check_code(prefix.as_bytes(), &symbols[..BODY_LEN]);
+        symbols[BODY_LEN..].copy_from_slice(&check);
+        Self::from_symbols(prefix.as_bytes(), &symbols)
+    }
+
+    /// The canonical key from its prefix and its 25 verified symbols (ASCII).
+    fn from_symbols(prefix: &[u8], symbols: &[u8; SYMBOLS]) -> Self {
+        fn ascii(bytes: &[u8]) -> impl Iterator<Item = char> + '_ {
+            bytes.iter().copied().map(char::from)
         }
-        let mut lookup = String::with_capacity(prefix.len() + symbols.len());
-        lookup.push_str(prefix);
-        lookup.push_str(symbols);
+        let mut display = String::with_capacity(prefix.len() + GROUPS * (GROUP_LEN + 1));
+        display.extend(ascii(prefix));
+        for group in symbols.chunks(GROUP_LEN) {
+            display.push('-');
+            display.extend(ascii(group));
+        }
+        let mut lookup = String::with_capacity(prefix.len() + SYMBOLS);
+        lookup.extend(ascii(prefix));
+        lookup.extend(ascii(symbols));
         Self { display, lookup }
     }
 
     /// `None` when `raw` is not shaped like a generated key; otherwise the verdict.
+    ///
+    /// Runs on every runtime request before any lookup, so it works on the stack:
+    /// the only allocations are those of the key it returns.
     fn parse_generated(raw: &str) -> Option<Result<Self, KeyRejected>> {
-        let upper: String = raw
-            .chars()
-            .filter(|c| *c != ' ')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        let mut parts = upper.split('-');
-        let prefix = parts.next()?;
-        let groups: Vec<&str> = parts.collect();
-        let alnum = |s: &str| {
-            s.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        };
-        let shaped = (2..=8).contains(&prefix.len())
-            && alnum(prefix)
-            && groups.len() == GROUPS
-            && groups.iter().all(|g| g.len() == GROUP_LEN && alnum(g));
-        if !shaped {
+        let mut parts = raw.split('-');
+        let prefix = Part::<MAX_PREFIX_LEN>::read(parts.next()?)?;
+        if prefix.len < MIN_PREFIX_LEN {
             return None;
         }
-        let symbols: Option<String> = groups
-            .concat()
-            .bytes()
-            .map(|b| match b {
-                b'O' => Some('0'),
-                b'I' | b'L' => Some('1'),
-                other => crockford::value(other).map(|_| char::from(other)),
-            })
-            .collect();
-        let Some(symbols) = symbols else {
-            return Some(Err(KeyRejected::BadCheckCode));
-        };
+        let mut symbols = [0u8; SYMBOLS];
+        for group in symbols.chunks_exact_mut(GROUP_LEN) {
+            let part = Part::<GROUP_LEN>::read(parts.next()?)?;
+            if part.len != GROUP_LEN {
+                return None;
+            }
+            group.copy_from_slice(&part.bytes);
+        }
+        if parts.next().is_some() {
+            return None;
+        }
+        for symbol in &mut symbols {
+            *symbol = match *symbol {
+                b'O' => b'0',
+                b'I' | b'L' => b'1',
+                other if crockford::value(other).is_some() => other,
+                _ => return Some(Err(KeyRejected::BadCheckCode)),
+            };
+        }
         let (body, check) = symbols.split_at(BODY_LEN);
-        if check_code(prefix, body) != check {
+        if check_code(prefix.as_bytes(), body) != check {
             return Some(Err(KeyRejected::BadCheckCode));
         }
-        Some(Ok(Self::from_symbols(prefix, &symbols)))
+        Some(Ok(Self::from_symbols(prefix.as_bytes(), &symbols)))
+    }
+}
+
+/// One hyphen-separated part of a presented key, upper-cased and without spaces, on
+/// the stack.
+struct Part<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Part<N> {
+    /// `None` unless `raw` holds 1 to `N` letters and digits (spaces aside).
+    fn read(raw: &str) -> Option<Self> {
+        let mut part = Self {
+            bytes: [0; N],
+            len: 0,
+        };
+        for byte in raw.bytes().filter(|b| *b != b' ') {
+            if !byte.is_ascii_alphanumeric() {
+                return None;
+            }
+            *part.bytes.get_mut(part.len)? = byte.to_ascii_uppercase();
+            part.len += 1;
+        }
+        (part.len > 0).then_some(part)
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
@@ -197,27 +234,28 @@ fn normalise(raw: &str) -> String {
 }
 
 /// Luhn mod 32 over the body, then 15 bits of SHA-256(prefix "-" body).
-fn check_code(prefix: &str, body: &str) -> String {
-    let values: Vec<u32> = body
-        .bytes()
-        .filter_map(crockford::value)
-        .map(u32::from)
-        .collect();
-    let mut code = String::with_capacity(CHECK_LEN);
-    code.push(crockford::symbol(luhn_mod_32(&values)));
-    let hash = digest(&SHA256, format!("{prefix}-{body}").as_bytes());
-    code.push_str(&crockford::encode_bits(hash.as_ref(), CHECK_LEN - 1));
+fn check_code(prefix: &[u8], body: &[u8]) -> [u8; CHECK_LEN] {
+    let mut code = [0u8; CHECK_LEN];
+    code[0] = crockford::symbol(luhn_mod_32(body));
+    let mut hash = Context::new(&SHA256);
+    hash.update(prefix);
+    hash.update(b"-");
+    hash.update(body);
+    crockford::encode_bits_into(hash.finish().as_ref(), &mut code[1..]);
     code
 }
 
-fn luhn_mod_32(values: &[u32]) -> u8 {
+/// The Luhn mod 32 check digit of a run of symbols.
+fn luhn_mod_32(symbols: &[u8]) -> u8 {
     const N: u32 = 32;
-    let sum: u32 = values
+    let sum: u32 = symbols
         .iter()
+        .filter_map(|s| crockford::value(*s))
+        .map(u32::from)
         .rev()
         .enumerate()
         .map(|(i, v)| {
-            let addend = if i % 2 == 0 { v * 2 } else { *v };
+            let addend = if i % 2 == 0 { v * 2 } else { v };
             addend / N + addend % N
         })
         .sum();
@@ -271,6 +309,58 @@ mod tests {
         assert_eq!(
             LicenseKey::parse_presented(&other),
             Err(KeyRejected::BadCheckCode)
+        );
+    }
+
+    /// Keys issued by earlier versions: the check code is part of every key sold, so
+    /// it may never change.
+    #[test]
+    fn keys_issued_before_stay_valid() {
+        for issued in [
+            "LIC-D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0X",
+            "LIC-2FP0H-W4YYG-W529W-ATY59-C2JJ8",
+            "LIC-XQ2WY-H10HS-4X8AK-04D8V-S9ZT5",
+        ] {
+            let key = LicenseKey::parse_presented(issued).expect(issued);
+            assert_eq!(key.as_str(), issued);
+            assert_eq!(key.into_lookup_form(), issued.replace('-', ""));
+        }
+    }
+
+    #[test]
+    fn crockford_aliases_read_as_the_symbols_they_resemble() {
+        let key = LicenseKey::parse_presented("LIC-D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0X").expect("valid");
+        let typed = "lic-d7znx-d9roz-x5nom-pjxpj-cqgox";
+        assert_eq!(LicenseKey::parse_presented(typed), Ok(key));
+        let with_one = "LIC-XQ2WY-H1OHS-4X8AK-O4D8V-S9ZT5";
+        for alias in ["I", "L", "i", "l"] {
+            let typed = with_one.replacen("H1", &format!("H{alias}"), 1);
+            assert_eq!(
+                LicenseKey::parse_presented(&typed).map(|k| k.as_str().to_owned()),
+                Ok("LIC-XQ2WY-H10HS-4X8AK-04D8V-S9ZT5".to_owned()),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_not_shaped_like_generated_ones_are_left_to_the_lookup() {
+        for free_form in [
+            "LICENSE99-D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0X",
+            "L-D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0X",
+            "LIC-D7ZNXX-D9R0Z-X5N0M-PJXPJ-CQG0",
+            "LIC-D7ZNX-D9R0Z-X5N0M-PJXPJ",
+            "LIC-D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0X-",
+            "LIC--D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0X",
+            "LIC-D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0_",
+        ] {
+            let key = LicenseKey::parse_presented(free_form).expect(free_form);
+            assert_eq!(key.as_str(), free_form, "kept as typed");
+        }
+        assert_eq!(
+            LicenseKey::parse_presented("LIC-D7ZNX-D9R0Z-X5N0M-PJXPJ-CQG0U"),
+            Err(KeyRejected::BadCheckCode),
+            "shaped like a generated key, with a symbol outside the alphabet"
         );
     }
 
@@ -352,7 +442,7 @@ mod tests {
             let prefix_len = key.as_str().find('-').expect("has a prefix");
             let index = prefix_len + 1 + position + position / GROUP_LEN;
             let mut typed = key.as_str().as_bytes().to_vec();
-            let new_symbol = crockford::symbol(replacement) as u8;
+            let new_symbol = crockford::symbol(replacement);
             prop_assume!(typed[index] != new_symbol);
             typed[index] = new_symbol;
             let typed = String::from_utf8(typed).expect("ascii");

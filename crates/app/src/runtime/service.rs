@@ -82,7 +82,7 @@ impl RuntimeRequest {
 fn lookup_form(key: &str) -> Option<String> {
     LicenseKey::parse_presented(key)
         .ok()
-        .map(|k| k.lookup_form().to_owned())
+        .map(LicenseKey::into_lookup_form)
 }
 
 /// Reads a license through the cache, serving stale entries during an outage.
