@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_web::http::header::{AUTHORIZATION, HeaderName};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use licentia_domain::access::AccessGrant;
 use licentia_domain::account::{Role, User};
@@ -70,13 +71,16 @@ impl Caller {
     }
 }
 
+/// The header an API key may come in instead of `Authorization: Bearer`.
+const API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+
 /// The presented secret, from `Authorization: Bearer` or `X-Api-Key`.
 pub(crate) fn presented_secret(req: &HttpRequest) -> Option<String> {
     let headers = req.headers();
-    if let Some(value) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+    if let Some(value) = headers.get(API_KEY).and_then(|v| v.to_str().ok()) {
         return Some(value.trim().to_owned());
     }
-    let authorization = headers.get("authorization")?.to_str().ok()?.trim();
+    let authorization = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = authorization.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

@@ -4,7 +4,11 @@
 use std::net::IpAddr;
 
 use actix_web::HttpRequest;
+use actix_web::http::header::HeaderName;
 use licentia_domain::client_ip::TrustedProxies;
+
+/// The header a trusted proxy names the client in.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// The client's address; `None` only when the socket peer is unknown (never over TCP).
 pub fn client_ip(req: &HttpRequest, trusted: &TrustedProxies) -> Option<IpAddr> {
@@ -14,7 +18,7 @@ pub fn client_ip(req: &HttpRequest, trusted: &TrustedProxies) -> Option<IpAddr> 
     }
     let forwarded = req
         .headers()
-        .get_all("x-forwarded-for")
+        .get_all(X_FORWARDED_FOR)
         .filter_map(|value| value.to_str().ok());
     Some(trusted.client_ip(peer, forwarded))
 }

@@ -3,6 +3,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
@@ -14,12 +15,19 @@ use crate::state::AppState;
 /// The header name.
 pub const SIGNATURE_HEADER: &str = "licentia-signature";
 
+/// [`SIGNATURE_HEADER`] as a header name, built at compile time instead of parsed
+/// per answer.
+const SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+
+/// The content type of every answer, likewise.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
 /// Room for a typical answer (a validation is about 300 bytes), so that serialising
 /// it does not grow the buffer on the way.
 const ANSWER_CAPACITY: usize = 512;
 
 /// `keyid="…", alg="ed25519", signature="<base64>"`, written into one buffer.
-fn signature_header(kid: &str, signature: &[u8; 64]) -> String {
+fn signature_text(kid: &str, signature: &[u8; 64]) -> String {
     const BEFORE_KID: &str = "keyid=\"";
     const BEFORE_SIGNATURE: &str = "\", alg=\"ed25519\", signature=\"";
     // 64 bytes are 88 base64 characters.
@@ -58,21 +66,18 @@ pub fn respond<T: Serialize>(
             .body(error.body());
     };
     HttpResponse::build(status)
-        .content_type("application/json")
-        .insert_header((
-            SIGNATURE_HEADER,
-            signature_header(key.kid(), &key.sign(&body)),
-        ))
+        .insert_header((CONTENT_TYPE, JSON))
+        .insert_header((SIGNATURE, signature_text(key.kid(), &key.sign(&body))))
         .body(body)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::signature_header;
+    use super::signature_text;
 
     #[test]
     fn the_signature_header_names_the_key_and_carries_the_base64_signature() {
-        let header = signature_header("kid-1", &[0xff; 64]);
+        let header = signature_text("kid-1", &[0xff; 64]);
         let base64 = format!("{}/w==", "/".repeat(84));
         assert_eq!(
             header,

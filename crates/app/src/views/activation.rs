@@ -23,9 +23,9 @@ pub struct ActivationView {
     pub metadata: Value,
     /// Whether the activation still holds its seat (heartbeats on time).
     pub alive: bool,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub last_heartbeat_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

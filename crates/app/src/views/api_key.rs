@@ -18,15 +18,15 @@ pub struct ApiKeyView {
     #[schema(value_type = Vec<crate::api::openapi::vocabulary::Scope>)]
     pub scopes: Vec<String>,
     pub product_id: Option<ProductId>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub expires_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub revoked_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub last_used_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -19,9 +19,9 @@ pub struct CustomerView {
     pub external_id: Option<String>,
     #[schema(value_type = Object)]
     pub metadata: Value,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

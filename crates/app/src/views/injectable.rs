@@ -23,9 +23,9 @@ pub struct InjectableSummaryView {
     pub size: u64,
     pub target: Option<String>,
     pub active: bool,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

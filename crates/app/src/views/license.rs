@@ -26,16 +26,16 @@ pub struct LicenseView {
     pub features: Vec<Feature>,
     pub max_activations: Option<u32>,
     pub activation_count: u32,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub expires_at: Option<OffsetDateTime>,
     pub heartbeat_interval_seconds: Option<u32>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub last_validated_at: Option<OffsetDateTime>,
     #[schema(value_type = Object)]
     pub metadata: Value,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -71,7 +71,7 @@ impl LicenseView {
 pub struct LicenseDomainView {
     pub license_id: LicenseId,
     pub domain: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

@@ -14,6 +14,7 @@ mod payment;
 mod payment_status;
 mod product;
 mod site;
+mod timestamp;
 mod validation;
 mod webhook;
 

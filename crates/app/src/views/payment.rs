@@ -23,15 +23,15 @@ pub struct PaymentView {
     pub status: &'static str,
     pub provider: Option<String>,
     pub provider_ref: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub paid_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub period_end: Option<OffsetDateTime>,
     #[schema(value_type = Object)]
     pub metadata: Value,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

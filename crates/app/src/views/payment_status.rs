@@ -20,9 +20,9 @@ pub struct CurrencyTotalView {
 #[serde(rename_all = "camelCase")]
 pub struct PaymentStatusView {
     pub paid: bool,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub paid_until: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub last_payment_at: Option<OffsetDateTime>,
     pub totals: Vec<CurrencyTotalView>,
 }

@@ -22,9 +22,9 @@ pub struct ProductView {
     #[schema(value_type = Object)]
     #[schema(value_type = Object)]
     pub metadata: Value,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -51,7 +51,7 @@ impl From<&Product> for ProductView {
 pub struct ProductDomainView {
     pub product_id: ProductId,
     pub domain: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

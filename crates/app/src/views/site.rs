@@ -25,13 +25,13 @@ pub struct SiteView {
     pub plugin_version: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub health_data: Option<Value>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub last_seen_at: OffsetDateTime,
     /// No heartbeat for 48 hours.
     pub stale: bool,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -94,11 +94,11 @@ pub struct SiteActionView {
     pub payload: Value,
     #[schema(value_type = crate::api::openapi::vocabulary::SiteActionState)]
     pub state: &'static str,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub delivered_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub done_at: Option<OffsetDateTime>,
 }
 

@@ -20,7 +20,7 @@ pub struct RuntimeLicenseView {
     pub status: LicenseStatus,
     pub plan: Option<String>,
     pub features: Vec<Feature>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub expires_at: Option<OffsetDateTime>,
     pub max_activations: Option<u32>,
     /// Seats held now (activations whose heartbeats are on time).
@@ -64,7 +64,7 @@ pub struct ValidationView {
     pub activation: Option<ActivationView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub validated_at: OffsetDateTime,
 }
 
@@ -74,7 +74,7 @@ pub struct ValidationView {
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutView {
     pub certificate: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub expires_at: OffsetDateTime,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
@@ -90,7 +90,7 @@ pub struct InjectablesView {
     pub injectables: Vec<super::InjectableView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub validated_at: OffsetDateTime,
 }
 

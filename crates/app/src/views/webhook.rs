@@ -21,13 +21,13 @@ pub struct WebhookView {
     pub enabled: bool,
     /// Why the server disabled it (410 Gone, a day of failures).
     pub disabled_reason: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub failing_since: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub secret_rotated_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -68,7 +68,7 @@ pub struct AttemptView {
     pub status_code: Option<u16>,
     pub latency_ms: u32,
     pub error: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub attempted_at: OffsetDateTime,
 }
 
@@ -98,12 +98,12 @@ pub struct DeliveryView {
     pub status: &'static str,
     pub attempt_count: usize,
     pub last_status_code: Option<u16>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "super::timestamp::option")]
     pub next_attempt_at: Option<OffsetDateTime>,
     pub attempts: Vec<AttemptView>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

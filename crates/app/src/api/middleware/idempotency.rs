@@ -13,7 +13,7 @@
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpResponse, ResponseError, web};
@@ -26,23 +26,22 @@ use crate::api::auth::presented_secret;
 use crate::error::AppError;
 use crate::state::AppState;
 
-const HEADER: &str = "idempotency-key";
+const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// The middleware.
 pub async fn idempotency(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let key = req
-        .headers()
-        .get(HEADER)
+    // Most requests carry no key: they pass before any scope is worked out.
+    let key = (req.method() == Method::POST)
+        .then(|| req.headers().get(HEADER))
+        .flatten()
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let scope = credential_scope(&req);
+    let scope = key.as_ref().and_then(|_| credential_scope(&req));
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let (Some(key), Some(scope), Some(state), true) =
-        (key, scope, state, req.method() == Method::POST)
-    else {
+    let (Some(key), Some(scope), Some(state)) = (key, scope, state) else {
         return next
             .call(req)
             .await

@@ -4,6 +4,7 @@
 //! license key, on the key's (both or neither); a 429 is signed like any answer.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use licentia_domain::domain_name::DomainName;
 use licentia_domain::fingerprint::Fingerprint;
@@ -24,6 +25,9 @@ use crate::runtime::service::{
     self, ActivationDetails, DEFAULT_CERTIFICATE_TTL, MAX_CERTIFICATE_TTL, Release, RuntimeRequest,
 };
 use crate::state::AppState;
+
+/// The header a site may name its domain in instead of the body's `domain`.
+const LICENSE_DOMAIN: HeaderName = HeaderName::from_static("x-license-domain");
 
 /// Mounts the runtime routes (before the management routes of `/licenses`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -182,7 +186,7 @@ fn parse_request(
     );
     let header_domain = req
         .headers()
-        .get("x-license-domain")
+        .get(LICENSE_DOMAIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let product_id = fields.optional("productId", body.product_id.take(), uuid::<ProductId>);
