@@ -27,7 +27,7 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const ANSWER_CAPACITY: usize = 512;
 
 /// `keyid="…", alg="ed25519", signature="<base64>"`, written into one buffer.
-fn signature_text(kid: &str, signature: &[u8; 64]) -> String {
+fn signature_header(kid: &str, signature: &[u8; 64]) -> String {
     const BEFORE_KID: &str = "keyid=\"";
     const BEFORE_SIGNATURE: &str = "\", alg=\"ed25519\", signature=\"";
     // 64 bytes are 88 base64 characters.
@@ -67,17 +67,17 @@ pub fn respond<T: Serialize>(
     };
     HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, JSON))
-        .insert_header((SIGNATURE, signature_text(key.kid(), &key.sign(&body))))
+        .insert_header((SIGNATURE, signature_header(key.kid(), &key.sign(&body))))
         .body(body)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::signature_text;
+    use super::signature_header;
 
     #[test]
     fn the_signature_header_names_the_key_and_carries_the_base64_signature() {
-        let header = signature_text("kid-1", &[0xff; 64]);
+        let header = signature_header("kid-1", &[0xff; 64]);
         let base64 = format!("{}/w==", "/".repeat(84));
         assert_eq!(
             header,

@@ -33,12 +33,13 @@ pub async fn idempotency(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    // Most requests carry no key: they pass before any scope is worked out.
-    let key = (req.method() == Method::POST)
-        .then(|| req.headers().get(HEADER))
-        .flatten()
+    let key = req
+        .headers()
+        .get(HEADER)
+        .filter(|_| req.method() == Method::POST)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // Most requests carry no key: they pass before any scope is worked out.
     let scope = key.as_ref().and_then(|_| credential_scope(&req));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let (Some(key), Some(scope), Some(state)) = (key, scope, state) else {
