@@ -2,7 +2,7 @@
 //! `time`'s `Rfc3339` written on the stack instead of into a `String` first, since
 //! every runtime answer carries one or two.
 //!
-//! Use with `#[serde(with = "timestamp")]` or `#[serde(with = "timestamp::option")]`.
+//! Views use it as `#[serde(with = "super::timestamp")]` (or `super::timestamp::option`).
 
 use serde::Serializer;
 use time::OffsetDateTime;
@@ -76,11 +76,8 @@ pub(crate) fn serialize<S: Serializer>(
     at: &OffsetDateTime,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    match Text::utc(*at) {
-        Some(text) => match text.as_str() {
-            Some(text) => serializer.serialize_str(text),
-            None => time::serde::rfc3339::serialize(at, serializer),
-        },
+    match Text::utc(*at).as_ref().and_then(Text::as_str) {
+        Some(text) => serializer.serialize_str(text),
         None => time::serde::rfc3339::serialize(at, serializer),
     }
 }
