@@ -19,6 +19,28 @@ pub(super) struct Report<'a> {
     pub(super) args: &'a BenchArgs,
 }
 
+/// How much of the server's CPU per request was the kernel's, and how often its
+/// threads were switched out: on loopback the server pays for waking the wrk thread
+/// its answer goes to, which a remote client would not cost it.
+fn kernel_share(health: &Measurement, hot: &Measurement) -> String {
+    let (Some(health_kernel), Some(hot_kernel), Some(health_switches), Some(hot_switches)) = (
+        health.kernel_cpu_us_per_request,
+        hot.kernel_cpu_us_per_request,
+        health.switches_per_request,
+        hot.switches_per_request,
+    ) else {
+        return "Kernel time and context switches: n/a".to_owned();
+    };
+    format!(
+        "In the kernel: {health_kernel:.1} µs of the server's CPU per `/v1/health`, \
+         {hot_kernel:.1} µs per hot-key validation; the server's threads were switched out \
+         {health_switches:.2} and {hot_switches:.2} times per request. Waking a waiting wrk \
+         thread (the server's `send` on loopback) and giving way to it are charged to the \
+         server here; a remote client would cost it neither, and validations, being slower, \
+         find wrk waiting more often than health does."
+    )
+}
+
 /// Where the machine's CPU went per request: server, wrk, and what is left (PostgreSQL,
 /// the kernel outside both, idle).
 fn machine_budget(what: &str, r: &Measurement) -> String {
@@ -128,6 +150,9 @@ impl Report<'_> {
                 if let Some(row) = rows.get(i) {
                     let _ = writeln!(out, "- {}", machine_budget(what, &row.result));
                 }
+            }
+            if let (Some(health), Some(hot)) = (rows.first(), rows.get(1)) {
+                let _ = writeln!(out, "- {}", kernel_share(&health.result, &hot.result));
             }
             if let Some(cold_cpu) = cpu(2) {
                 let _ = writeln!(

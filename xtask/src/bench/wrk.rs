@@ -19,6 +19,10 @@ pub(crate) struct Measurement {
     pub(crate) p50: String,
     pub(crate) p99: String,
     pub(crate) cpu_us_per_request: Option<f64>,
+    /// The part of the server's CPU time spent in the kernel, per request.
+    pub(crate) kernel_cpu_us_per_request: Option<f64>,
+    /// Times the server's threads were switched out (voluntarily or not), per request.
+    pub(crate) switches_per_request: Option<f64>,
     /// wrk's own CPU time (user + system) per request.
     pub(crate) load_cpu_us_per_request: Option<f64>,
     /// Share of the machine's CPU time that nobody used during the run.
@@ -77,12 +81,27 @@ pub(crate) fn ensure_installed() -> Result<()> {
     )
 }
 
-fn cpu_ticks(pid: u32) -> Option<u64> {
+/// A process's (user, system) CPU ticks.
+fn cpu_ticks(pid: u32) -> Option<(u64, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    Some((fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?))
+}
+
+/// Context switches of all of a process's threads so far.
+fn context_switches(pid: u32) -> Option<u64> {
+    let mut switches = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let status = std::fs::read_to_string(task.ok()?.path().join("status")).ok()?;
+        switches += status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    Some(switches)
 }
 
 /// CPU time (user + system, in ticks) of this process's waited-for children: wrk's,
@@ -176,10 +195,12 @@ impl Wrk {
         }
         command.arg(format!("{}{path}", self.base));
         let before = cpu_ticks(self.pid);
+        let switches_before = context_switches(self.pid);
         let load_before = children_cpu_ticks();
         let machine_before = machine_ticks();
         let output = command.output().context("running wrk")?;
         let after = cpu_ticks(self.pid);
+        let switches_after = context_switches(self.pid);
         let load_after = children_cpu_ticks();
         let machine_after = machine_ticks();
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -193,11 +214,14 @@ impl Wrk {
         let requests = parse_requests(&text);
         let per_request = |before: Option<u64>, after: Option<u64>| match (before, after, requests)
         {
-            (Some(b), Some(a), Some(n)) if n > 0 => {
-                Some(a.saturating_sub(b) as f64 / clock_ticks_per_second() * 1e6 / n as f64)
-            }
+            (Some(b), Some(a), Some(n)) if n > 0 => Some(a.saturating_sub(b) as f64 / n as f64),
             _ => None,
         };
+        let us_per_request = |before: Option<u64>, after: Option<u64>| {
+            per_request(before, after).map(|ticks| ticks / clock_ticks_per_second() * 1e6)
+        };
+        let total = |ticks: Option<(u64, u64)>| ticks.map(|(user, system)| user + system);
+        let system = |ticks: Option<(u64, u64)>| ticks.map(|(_, system)| system);
         let idle_percent = match (machine_before, machine_after) {
             (Some((idle_b, total_b)), Some((idle_a, total_a))) if total_a > total_b => {
                 Some(idle_a.saturating_sub(idle_b) as f64 / (total_a - total_b) as f64 * 100.0)
@@ -210,8 +234,10 @@ impl Wrk {
                 .unwrap_or(0.0),
             p50: latency(&text, "50%"),
             p99: latency(&text, "99%"),
-            cpu_us_per_request: per_request(before, after),
-            load_cpu_us_per_request: per_request(load_before, load_after),
+            cpu_us_per_request: us_per_request(total(before), total(after)),
+            kernel_cpu_us_per_request: us_per_request(system(before), system(after)),
+            switches_per_request: per_request(switches_before, switches_after),
+            load_cpu_us_per_request: us_per_request(load_before, load_after),
             idle_percent,
             non_2xx: parse_after(&text, "Non-2xx or 3xx responses:")
                 .and_then(|v| v.parse().ok())
@@ -287,6 +313,15 @@ Transfer/sec:      8.00MB
             parse_after(SAMPLE, "Non-2xx or 3xx responses:").as_deref(),
             Some("12")
         );
+    }
+
+    #[test]
+    fn a_process_cpu_time_and_context_switches_are_read_from_proc() {
+        let pid = std::process::id();
+        // A sleep switches this thread out at least once.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(cpu_ticks(pid).is_some());
+        assert!(context_switches(pid).expect("this process's threads") > 0);
     }
 
     #[test]
