@@ -10,9 +10,14 @@ use crate::ValidationError;
 pub struct KeyPrefix(String);
 
 impl KeyPrefix {
+    /// The fewest characters of a prefix.
+    pub const MIN_LEN: usize = 2;
+    /// The most characters of a prefix.
+    pub const MAX_LEN: usize = 8;
+
     /// Accepts 2..=8 upper-case letters and digits.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let valid = (2..=8).contains(&raw.len())
+        let valid = (Self::MIN_LEN..=Self::MAX_LEN).contains(&raw.len())
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());

@@ -24,8 +24,6 @@ const GROUP_LEN: usize = 5;
 const BODY_LEN: usize = 21;
 const SYMBOLS: usize = GROUPS * GROUP_LEN;
 const CHECK_LEN: usize = SYMBOLS - BODY_LEN;
-const MIN_PREFIX_LEN: usize = 2;
-const MAX_PREFIX_LEN: usize = 8;
 
 /// A license key as shown to people, with the normalised form used to look it up.
 ///
@@ -159,8 +157,8 @@ impl LicenseKey {
     /// the only allocations are those of the key it returns.
     fn parse_generated(raw: &str) -> Option<Result<Self, KeyRejected>> {
         let mut parts = raw.split('-');
-        let prefix = Part::<MAX_PREFIX_LEN>::read(parts.next()?)?;
-        if prefix.len < MIN_PREFIX_LEN {
+        let prefix = Part::<{ KeyPrefix::MAX_LEN }>::read(parts.next()?)?;
+        if prefix.len < KeyPrefix::MIN_LEN {
             return None;
         }
         let mut symbols = [0u8; SYMBOLS];

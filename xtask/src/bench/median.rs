@@ -58,7 +58,7 @@ mod tests {
             p99: p99.into(),
             cpu_us_per_request: cpu,
             kernel_cpu_us_per_request: cpu.map(|c| c / 4.0),
-            switches_per_request: Some(0.1),
+            switches_per_request: Some(rps / 100_000.0),
             load_cpu_us_per_request: Some(rps / 1000.0),
             idle_percent: Some(1.0),
             non_2xx,
@@ -75,6 +75,8 @@ mod tests {
         assert_eq!(m.requests_per_second, 25_000.0);
         assert_eq!(m.p99, "5.59ms");
         assert_eq!(m.cpu_us_per_request, Some(61.0));
+        assert_eq!(m.kernel_cpu_us_per_request, Some(61.0 / 4.0));
+        assert_eq!(m.switches_per_request, Some(0.25));
         assert_eq!(m.load_cpu_us_per_request, Some(25.0));
         assert_eq!(m.non_2xx, 3);
     }

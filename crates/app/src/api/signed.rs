@@ -62,7 +62,7 @@ pub fn respond<T: Serialize>(
             "signing keys are not loaded yet; retry shortly",
         );
         return HttpResponse::build(error.status())
-            .content_type("application/json")
+            .insert_header((CONTENT_TYPE, JSON))
             .body(error.body());
     };
     HttpResponse::build(status)
