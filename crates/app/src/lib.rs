@@ -6,6 +6,7 @@ pub mod api;
 pub mod archive;
 pub mod cli;
 pub mod config;
+pub mod cpu_level;
 pub mod error;
 pub mod passwords;
 pub mod rate_limits;

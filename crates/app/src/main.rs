@@ -12,6 +12,10 @@ use licentia::telemetry::{Telemetry, log_layer};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(refusal) = licentia::cpu_level::check() {
+        eprintln!("{refusal}");
+        return ExitCode::FAILURE;
+    }
     if let Some(Command::Openapi) = cli.command {
         // Needs no configuration and no database.
         print!("{}", licentia::api::openapi::json());

@@ -41,6 +41,15 @@ fn kernel_share(health: &Measurement, hot: &Measurement) -> String {
     )
 }
 
+/// How ring's C code was compiled, from the C flags this build was made with (the
+/// server's release build reads the same `.cargo/config.toml`).
+fn c_build(c_flags: Option<&str>) -> String {
+    match c_flags.map(str::trim) {
+        Some(flags) if !flags.is_empty() => format!("built with `{flags}`"),
+        _ => "built for baseline x86-64".to_owned(),
+    }
+}
+
 /// Where the machine's CPU went per request: server, wrk, and what is left (PostgreSQL,
 /// the kernel outside both, idle).
 fn machine_budget(what: &str, r: &Measurement) -> String {
@@ -117,7 +126,8 @@ impl Report<'_> {
         let _ = writeln!(out, "\n| figure | value |\n|---|---:|");
         let _ = writeln!(
             out,
-            "| one Ed25519 signature (ring, 400-byte body), single thread | {signature_us:.1} µs |"
+            "| one Ed25519 signature (ring, its C code {}; 400-byte body), single thread | {signature_us:.1} µs |",
+            c_build(option_env!("CFLAGS_x86_64_unknown_linux_gnu"))
         );
         match peak_rss_kib {
             Some(kib) => {
@@ -251,5 +261,20 @@ impl Report<'_> {
             );
         }
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::c_build;
+
+    #[test]
+    fn the_signature_figure_says_how_ring_was_built() {
+        assert_eq!(
+            c_build(Some("-march=x86-64-v3")),
+            "built with `-march=x86-64-v3`"
+        );
+        assert_eq!(c_build(Some(" ")), "built for baseline x86-64");
+        assert_eq!(c_build(None), "built for baseline x86-64");
     }
 }
