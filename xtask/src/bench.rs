@@ -25,8 +25,9 @@ pub(crate) struct BenchArgs {
     /// Seconds per measured run.
     #[arg(long, default_value_t = 10)]
     seconds: u32,
-    /// Rounds of health, hot-key and warm runs, alternated; each figure is the median.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Rounds of warm, hot-key and health runs, alternated; each figure is the median,
+    /// each ratio to health the median of the rounds' own.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     rounds: u32,
     /// Concurrent connections.
     #[arg(long, default_value_t = 64)]
@@ -40,6 +41,9 @@ pub(crate) struct BenchArgs {
 struct Row {
     scenario: &'static str,
     result: Measurement,
+    /// Its throughput against health's: the median of the rounds' own ratios for the
+    /// alternated scenarios, `None` for the others (their median over health's).
+    paired_ratio: Option<f64>,
 }
 
 /// One round of the alternated runs.
@@ -47,6 +51,13 @@ struct Round {
     health: Measurement,
     hot: Measurement,
     warm: Measurement,
+}
+
+impl Round {
+    /// `pick`'s throughput against this round's health.
+    fn ratio(&self, pick: fn(&Round) -> &Measurement) -> f64 {
+        pick(self).requests_per_second / self.health.requests_per_second.max(1.0)
+    }
 }
 
 pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
@@ -121,22 +132,29 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
     let of_rounds = |pick: fn(&Round) -> &Measurement| {
         median::median(&rounds.iter().map(|r| pick(r).clone()).collect::<Vec<_>>())
     };
+    let paired = |pick: fn(&Round) -> &Measurement| {
+        median::median_ratio(rounds.iter().map(|r| r.ratio(pick)))
+    };
     let mut rows = vec![
         Row {
             scenario: "GET /v1/health",
             result: of_rounds(|r| &r.health),
+            paired_ratio: Some(1.0),
         },
         Row {
             scenario: "validate, one hot key (signed, distinct nonces)",
             result: of_rounds(|r| &r.hot),
+            paired_ratio: paired(|r| &r.hot),
         },
         Row {
             scenario: "validate, first touch of each key (cold)",
             result: cold,
+            paired_ratio: None,
         },
         Row {
             scenario: "validate across all keys (warm)",
             result: of_rounds(|r| &r.warm),
+            paired_ratio: paired(|r| &r.warm),
         },
     ];
     // The same hot-key run with wrk as an ordinary task, to show what yielding buys.
@@ -150,6 +168,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
     rows.push(Row {
         scenario: "activate + deactivate pairs",
         result: wrk.run("/v1/licenses/activate", Some(&scripts.pairs))?,
+        paired_ratio: None,
     });
 
     let peak_rss_kib = server.peak_rss_kib();
