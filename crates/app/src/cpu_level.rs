@@ -5,7 +5,8 @@
 //! signature is most of what a validation costs. A binary built that way cannot run on
 //! an x86-64 CPU older than that level (before Haswell or Excavator, 2013–2015), and
 //! would only find out at its first signature, with an illegal instruction. This check
-//! finds out first and says how to build for such a CPU (docs/operations.md, "CPU").
+//! finds out first and says how to build for such a CPU (the CPU section of
+//! docs/operations.md).
 
 /// The C compiler flags of this build for x86-64 Linux, as Cargo handed them to the
 /// build scripts (`[env]` of `.cargo/config.toml`, or the builder's own environment).
@@ -67,7 +68,7 @@ fn refusal(missing: &[&str]) -> String {
         "this licentia binary was built for x86-64-v3 CPUs (its Ed25519 signing code), \
          and this CPU lacks {}. Build it for this CPU with \
          `CFLAGS_x86_64_unknown_linux_gnu= cargo build --release --package licentia` \
-         (see \"CPU\" in docs/operations.md).",
+         (see the CPU section of docs/operations.md).",
         missing.join(", ")
     )
 }
