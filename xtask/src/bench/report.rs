@@ -237,12 +237,21 @@ impl Report<'_> {
                 .get(i)
                 .map_or(0.0, |r| r.result.requests_per_second / health)
         };
+        let after: Vec<String> = self
+            .rounds
+            .iter()
+            .map(|r| r.warm_after.map_or("n/a".into(), |s| format!("{s:.1}")))
+            .collect();
         format!(
             "- Round by round, hot-key and warm validation against that round's health: {}. \
-             The ratios of the medians instead: {:.2} and {:.2}.",
+             The ratios of the medians instead: {:.2} and {:.2}.\n\
+             - After each warm run the machine spent {} CPU seconds writing its counters \
+             (PostgreSQL, and autovacuum after it) before it was quiet again; the warm figures \
+             count that as run time on every core, and the next run starts after it.",
             ratios.join("; "),
             of_medians(1),
-            of_medians(3)
+            of_medians(3),
+            after.join(", ")
         )
     }
 
