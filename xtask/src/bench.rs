@@ -56,8 +56,8 @@ struct Round {
     hot: Measurement,
     /// Charged with what writing its counters cost after the run (`warm_after`).
     warm: Measurement,
-    /// CPU seconds the machine spent after the warm run, until its counters were
-    /// written and the machine was quiet again.
+    /// CPU seconds the server and PostgreSQL spent after the warm run, until its
+    /// counters were written and the machine was quiet again.
     warm_after: Option<f64>,
 }
 
@@ -128,7 +128,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
     wrk.with_seconds(warm_up)
         .run(VALIDATE, Some(&scripts.all_keys))?;
     let flush = std::time::Duration::from_secs(USAGE_FLUSH_SECONDS);
-    wrk::drain(flush);
+    wrk.drain(flush);
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let mut rounds = Vec::new();
     for round in 1..=args.rounds {
@@ -139,7 +139,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
         say!("round {round} of {of}: validate across all keys, warm");
         let warm = wrk.run(VALIDATE, Some(&scripts.all_keys))?;
         say!("round {round} of {of}: waiting for the warm run's counters to be written");
-        let warm_after = wrk::drain(flush);
+        let warm_after = wrk.drain(flush);
         let warm = warm.charged_with(warm_after.unwrap_or(0.0), args.seconds, cores);
         say!("round {round} of {of}: validate, one hot key, a distinct nonce per request");
         let hot = wrk.run(VALIDATE, Some(&scripts.hot))?;

@@ -245,9 +245,10 @@ impl Report<'_> {
         format!(
             "- Round by round, hot-key and warm validation against that round's health: {}. \
              The ratios of the medians instead: {:.2} and {:.2}.\n\
-             - After each warm run the machine spent {} CPU seconds writing its counters \
-             (PostgreSQL, and autovacuum after it) before it was quiet again; the warm figures \
-             count that as run time on every core, and the next run starts after it.",
+             - After each warm run the server and PostgreSQL spent {} CPU seconds writing its \
+             counters (waited for until the server's next flush was over and the machine quiet); \
+             the warm figures count that as run time on every core, and the next run starts \
+             after it.",
             ratios.join("; "),
             of_medians(1),
             of_medians(3),

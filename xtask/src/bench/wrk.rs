@@ -145,19 +145,6 @@ pub(crate) fn settle() {
     }
 }
 
-/// Waits until the server's next usage flush has come and gone and the machine is quiet
-/// again, and returns the CPU seconds the machine was busy meanwhile: what writing the
-/// last run's buffered counters (and autovacuum after them) cost once the run was over,
-/// which would otherwise fall on the next run.
-pub(crate) fn drain(flush_interval: std::time::Duration) -> Option<f64> {
-    let (idle_before, total_before) = machine_ticks()?;
-    std::thread::sleep(flush_interval + std::time::Duration::from_secs(1));
-    settle();
-    let (idle_after, total_after) = machine_ticks()?;
-    let busy = (total_after - idle_after).saturating_sub(total_before - idle_before);
-    Some(busy as f64 / clock_ticks_per_second())
-}
-
 fn clock_ticks_per_second() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
@@ -184,7 +171,47 @@ impl Measurement {
     }
 }
 
+/// CPU ticks (user + system) of every PostgreSQL process on this machine so far.
+fn postgres_ticks() -> u64 {
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    processes
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|entry| {
+            let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
+            if comm.trim() != "postgres" {
+                return None;
+            }
+            let pid = entry.file_name().to_string_lossy().parse().ok()?;
+            cpu_ticks(pid).map(|(user, system)| user + system)
+        })
+        .sum()
+}
+
 impl Wrk {
+    /// Waits until the server's next usage flush has come and gone and the machine is
+    /// quiet again, and returns the CPU seconds the server and PostgreSQL spent
+    /// meanwhile: what writing the last run's buffered counters cost once the run was
+    /// over, which would otherwise fall on the next run.
+    pub(crate) fn drain(&self, flush_interval: std::time::Duration) -> Option<f64> {
+        let server = |pid| cpu_ticks(pid).map(|(user, system)| user + system);
+        let (server_before, postgres_before) = (server(self.pid)?, postgres_ticks());
+        std::thread::sleep(flush_interval + std::time::Duration::from_secs(1));
+        settle();
+        let (server_after, postgres_after) = (server(self.pid)?, postgres_ticks());
+        let ticks = server_after.saturating_sub(server_before)
+            + postgres_after.saturating_sub(postgres_before);
+        Some(ticks as f64 / clock_ticks_per_second())
+    }
+
     /// The same configuration with another duration.
     pub(crate) fn with_seconds(&self, seconds: u32) -> Self {
         Self {
