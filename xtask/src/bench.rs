@@ -56,6 +56,8 @@ struct Round {
     hot: Measurement,
     /// Charged with what writing its counters cost after the run (`warm_after`).
     warm: Measurement,
+    /// Its throughput as measured, before that charge.
+    warm_measured_rps: f64,
     /// CPU seconds the server and PostgreSQL spent after the warm run, until its
     /// counters were written and the machine was quiet again.
     warm_after: Option<f64>,
@@ -140,6 +142,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
         let warm = wrk.run(VALIDATE, Some(&scripts.all_keys))?;
         say!("round {round} of {of}: waiting for the warm run's counters to be written");
         let warm_after = wrk.drain(flush);
+        let warm_measured_rps = warm.requests_per_second;
         let warm = warm.charged_with(warm_after.unwrap_or(0.0), args.seconds, cores);
         say!("round {round} of {of}: validate, one hot key, a distinct nonce per request");
         let hot = wrk.run(VALIDATE, Some(&scripts.hot))?;
@@ -149,6 +152,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
             health,
             hot,
             warm,
+            warm_measured_rps,
             warm_after,
         });
     }

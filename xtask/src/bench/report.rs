@@ -242,17 +242,28 @@ impl Report<'_> {
             .iter()
             .map(|r| r.warm_after.map_or("n/a".into(), |s| format!("{s:.1}")))
             .collect();
+        let uncharged: Vec<String> = self
+            .rounds
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:.2}",
+                    r.warm_measured_rps / r.health.requests_per_second.max(1.0)
+                )
+            })
+            .collect();
         format!(
             "- Round by round, hot-key and warm validation against that round's health: {}. \
              The ratios of the medians instead: {:.2} and {:.2}.\n\
              - After each warm run the server and PostgreSQL spent {} CPU seconds writing its \
              counters (waited for until the server's next flush was over and the machine quiet); \
              the warm figures count that as run time on every core, and the next run starts \
-             after it.",
+             after it. Before that charge, warm against health: {}.",
             ratios.join("; "),
             of_medians(1),
             of_medians(3),
-            after.join(", ")
+            after.join(", "),
+            uncharged.join(", ")
         )
     }
 
