@@ -46,6 +46,14 @@ struct Row {
     paired_ratio: Option<f64>,
 }
 
+impl Row {
+    /// Its throughput against health's (`health`: health's median requests/s).
+    fn ratio_to(&self, health: f64) -> f64 {
+        self.paired_ratio
+            .unwrap_or(self.result.requests_per_second / health.max(1.0))
+    }
+}
+
 /// The server's usage flush interval during the benchmark (its default, set explicitly
 /// so that the benchmark knows how long a run's counters may wait to be written).
 const USAGE_FLUSH_SECONDS: u64 = 10;
@@ -67,6 +75,12 @@ impl Round {
     /// `pick`'s throughput against this round's health.
     fn ratio(&self, pick: fn(&Round) -> &Measurement) -> f64 {
         pick(self).requests_per_second / self.health.requests_per_second.max(1.0)
+    }
+
+    /// The warm run's throughput as measured, before its charge, against this round's
+    /// health.
+    fn warm_measured_ratio(&self) -> f64 {
+        self.warm_measured_rps / self.health.requests_per_second.max(1.0)
     }
 }
 
@@ -130,6 +144,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<i32> {
     wrk.with_seconds(warm_up)
         .run(VALIDATE, Some(&scripts.all_keys))?;
     let flush = std::time::Duration::from_secs(USAGE_FLUSH_SECONDS);
+    // The warm-up's counters are written before round 1, charged to nothing.
     wrk.drain(flush);
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let mut rounds = Vec::new();
@@ -248,4 +263,33 @@ fn signature_cost_us() -> f64 {
         std::hint::black_box(key.sign(std::hint::black_box(&body)));
     }
     started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Measurement, Row};
+
+    fn row(requests_per_second: f64, paired_ratio: Option<f64>) -> Row {
+        Row {
+            scenario: "validate",
+            result: Measurement {
+                requests_per_second,
+                p50: "1.00ms".into(),
+                p99: "5.00ms".into(),
+                cpu_us_per_request: None,
+                kernel_cpu_us_per_request: None,
+                switches_per_request: None,
+                load_cpu_us_per_request: None,
+                idle_percent: None,
+                non_2xx: 0,
+            },
+            paired_ratio,
+        }
+    }
+
+    #[test]
+    fn a_row_paired_with_health_gives_the_rounds_ratio_and_others_their_medians() {
+        assert_eq!(row(40_000.0, Some(0.31)).ratio_to(100_000.0), 0.31);
+        assert_eq!(row(8_000.0, None).ratio_to(100_000.0), 0.08);
+    }
 }

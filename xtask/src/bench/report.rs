@@ -115,7 +115,7 @@ impl Report<'_> {
                 "| {} | {:.0} | {:.2} | {} | {} | {} | {} | {} | {} |",
                 row.scenario,
                 r.requests_per_second,
-                row.paired_ratio.unwrap_or(r.requests_per_second / health),
+                row.ratio_to(health),
                 r.p50,
                 r.p99,
                 r.cpu_us_per_request
@@ -177,12 +177,7 @@ impl Report<'_> {
         }
         let _ = writeln!(out, "{}", self.round_ratios());
         let _ = writeln!(out, "\n## Targets\n");
-        let ratio = |i: usize| {
-            rows.get(i).map_or(0.0, |r| {
-                r.paired_ratio
-                    .unwrap_or(r.result.requests_per_second / health)
-            })
-        };
+        let ratio = |i: usize| rows.get(i).map_or(0.0, |r| r.ratio_to(health));
         let (hot, warm) = (ratio(1), ratio(3));
         let cold = rows.get(2).map_or(0.0, |r| r.result.requests_per_second);
         let check = |ok: bool| if ok { "met" } else { "**missed**" };
@@ -245,12 +240,7 @@ impl Report<'_> {
         let uncharged: Vec<String> = self
             .rounds
             .iter()
-            .map(|r| {
-                format!(
-                    "{:.2}",
-                    r.warm_measured_rps / r.health.requests_per_second.max(1.0)
-                )
-            })
+            .map(|r| format!("{:.2}", r.warm_measured_ratio()))
             .collect();
         format!(
             "- Round by round, hot-key and warm validation against that round's health: {}. \

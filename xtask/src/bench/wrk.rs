@@ -177,22 +177,12 @@ fn postgres_ticks() -> u64 {
         return 0;
     };
     processes
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "postgres")
         })
-        .filter_map(|entry| {
-            let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
-            if comm.trim() != "postgres" {
-                return None;
-            }
-            let pid = entry.file_name().to_string_lossy().parse().ok()?;
-            cpu_ticks(pid).map(|(user, system)| user + system)
-        })
+        .filter_map(|pid| cpu_ticks(pid).map(|(user, system)| user + system))
         .sum()
 }
 
