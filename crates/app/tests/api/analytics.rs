@@ -391,3 +391,36 @@ async fn counters_added_to_in_place_count_their_new_total_and_survive_their_lice
     assert_eq!(counts(&data["validations"], "count"), vec![0, 10, 2, 0, 0]);
     assert_eq!(data["total"], 1);
 }
+
+#[tokio::test]
+async fn a_counter_moved_to_another_day_or_product_leaves_its_old_one() {
+    let app = spawn_app().await;
+    let token = app.register("vendor@example.com").await;
+    let first = app.product(&token, "app").await;
+    let second = app.product(&token, "tool").await;
+    let moving_day = id_of(&app.license(&token, &first, json!({})).await);
+    let staying = id_of(&app.license(&token, &first, json!({})).await);
+    let other = id_of(&app.license(&token, &second, json!({})).await);
+    validated(&app, &moving_day, "2026-03-02", 5).await;
+    validated(&app, &staying, "2026-03-02", 3).await;
+    // One statement: a count moved a day on, a count moved to another product's
+    // license, and an unchanged row.
+    app.db
+        .execute(&format!(
+            "UPDATE license_validation_days SET \
+             day = CASE WHEN license_id = '{moving_day}' THEN date '2026-03-04' ELSE day END, \
+             license_id = CASE WHEN license_id = '{staying}' THEN '{other}'::uuid ELSE license_id END"
+        ))
+        .await;
+    let of = |product: &str| format!("/analytics/licenses?{MARCH}&productId={product}");
+    let first_days = report(&app, &of(&first), &token).await;
+    assert_eq!(
+        counts(&first_days["validations"], "count"),
+        vec![0, 0, 0, 5, 0]
+    );
+    let second_days = report(&app, &of(&second), &token).await;
+    assert_eq!(
+        counts(&second_days["validations"], "count"),
+        vec![0, 3, 0, 0, 0]
+    );
+}
