@@ -88,6 +88,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    license_last_validations (license_id) {
+        license_id -> Uuid,
+        validated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     license_validation_days (license_id, day) {
         license_id -> Uuid,
         day -> Date,
@@ -299,6 +306,7 @@ diesel::joinable!(customers -> users (user_id));
 diesel::joinable!(injectables -> products (product_id));
 diesel::joinable!(injectables -> users (user_id));
 diesel::joinable!(license_domains -> licenses (license_id));
+diesel::joinable!(license_last_validations -> licenses (license_id));
 diesel::joinable!(license_validation_days -> licenses (license_id));
 diesel::joinable!(licenses -> customers (customer_id));
 diesel::joinable!(licenses -> products (product_id));
@@ -328,6 +336,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     injectables,
     license_domains,
+    license_last_validations,
     license_validation_days,
     licenses,
     outbox_events,

@@ -47,7 +47,9 @@ struct RuntimeByLookup<'a> {
 
 const RUNTIME_BY_LOOKUP: &str = "SELECT l.id, l.user_id, l.product_id, l.customer_id, l.key, l.key_lookup, \
      l.plan, l.status, l.issued_to, l.issued_email, l.features, l.max_activations, l.activation_count, \
-     l.expires_at, l.heartbeat_interval_seconds, l.last_validated_at, l.metadata, l.created_at, l.updated_at, \
+     l.expires_at, l.heartbeat_interval_seconds, \
+     (SELECT v.validated_at FROM license_last_validations v WHERE v.license_id = l.id), \
+     l.metadata, l.created_at, l.updated_at, \
      coalesce((SELECT array_agg(pd.domain) FROM product_domains pd WHERE pd.product_id = l.product_id), '{}'), \
      coalesce((SELECT array_agg(ld.domain) FROM license_domains ld WHERE ld.license_id = l.id), '{}'), \
      coalesce((SELECT jsonb_agg(to_jsonb(a) ORDER BY a.created_at, a.id) FROM activations a \

@@ -1,6 +1,9 @@
 //! `licenses` rows.
 
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Timestamptz};
 use licentia_domain::email::Email;
 use licentia_domain::ids::{CustomerId, LicenseId, ProductId, UserId};
 use licentia_domain::license::License;
@@ -15,6 +18,17 @@ use uuid::Uuid;
 
 use super::{corrupt, count, text_array};
 use crate::schema::licenses;
+
+/// The SQL of [`LICENSE_LAST_VALIDATED_AT`] as a select expression.
+type LastValidatedAt = SqlLiteral<Nullable<Timestamptz>>;
+
+/// A license's `lastValidatedAt`, beside a query over `licenses` (unaliased).
+pub(crate) const LICENSE_LAST_VALIDATED_AT: &str = "(SELECT v.validated_at FROM license_last_validations v \
+     WHERE v.license_id = licenses.id)";
+
+fn last_validated_at() -> LastValidatedAt {
+    sql(LICENSE_LAST_VALIDATED_AT)
+}
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = licenses, check_for_backend(diesel::pg::Pg), treat_none_as_null = true)]
@@ -34,6 +48,14 @@ pub(crate) struct LicenseRow {
     pub activation_count: i32,
     pub expires_at: Option<OffsetDateTime>,
     pub heartbeat_interval_seconds: Option<i32>,
+    /// Read from `license_last_validations` (the usage flush writes it there, not on
+    /// this wide row); never written through this row.
+    #[diesel(
+        select_expression = last_validated_at(),
+        select_expression_type = LastValidatedAt,
+        skip_insertion,
+        skip_update
+    )]
     pub last_validated_at: Option<OffsetDateTime>,
     pub metadata: Value,
     pub created_at: OffsetDateTime,

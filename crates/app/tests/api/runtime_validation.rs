@@ -345,7 +345,8 @@ async fn validate_and_wait_for_count(app: &TestApp, l: &Licensed, total: i64) {
 async fn seconds_since_last_validated(app: &TestApp, l: &Licensed) -> i64 {
     app.db
         .scalar(&format!(
-            "SELECT extract(epoch FROM now() - last_validated_at)::bigint AS value FROM licenses WHERE id = '{}'",
+            "SELECT extract(epoch FROM now() - validated_at)::bigint AS value \
+             FROM license_last_validations WHERE license_id = '{}'",
             l.id()
         ))
         .await
@@ -355,7 +356,8 @@ async fn seconds_since_last_validated(app: &TestApp, l: &Licensed) -> i64 {
 async fn set_last_validated_ago(app: &TestApp, l: &Licensed, ago: &str) {
     app.db
         .execute(&format!(
-            "UPDATE licenses SET last_validated_at = now() - interval '{ago}' WHERE id = '{}'",
+            "UPDATE license_last_validations SET validated_at = now() - interval '{ago}' \
+             WHERE license_id = '{}'",
             l.id()
         ))
         .await;
@@ -380,4 +382,29 @@ async fn last_validated_at_moves_in_steps_of_a_minute() {
     set_last_validated_ago(&app, &l, "2 minutes").await;
     validate_and_wait_for_count(&app, &l, 3).await;
     assert!(seconds_since_last_validated(&app, &l).await < 10);
+}
+
+/// Architecture Invariant: the usage flush never writes the wide, many-indexed
+/// `licenses` row; `lastValidatedAt` has a narrow table of its own.
+#[tokio::test]
+async fn validations_never_write_the_license_row_yet_show_in_last_validated_at() {
+    let app = spawn_app().await;
+    let l = licensed(&app, json!({})).await;
+    let version = format!(
+        "SELECT xmin::text::bigint AS value FROM licenses WHERE id = '{}'",
+        l.id()
+    );
+    let before = app.db.scalar(&version).await;
+    validate_and_wait_for_count(&app, &l, 1).await;
+    assert!(seconds_since_last_validated(&app, &l).await < 10);
+    assert_eq!(
+        app.db.scalar(&version).await,
+        before,
+        "the license row was rewritten"
+    );
+
+    let shown = app.get(&format!("/licenses/{}", l.id()), &l.token).await;
+    assert_eq!(shown.status, 200, "{:?}", shown.body);
+    let at = shown.data()["lastValidatedAt"].as_str().map(str::to_owned);
+    assert!(at.is_some(), "lastValidatedAt is shown: {:?}", shown.body);
 }

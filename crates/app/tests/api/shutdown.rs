@@ -65,7 +65,7 @@ async fn a_graceful_stop_writes_every_buffered_validation_and_key_use() {
         l.id()
     );
     let stamped = format!(
-        "SELECT count(*) AS value FROM licenses WHERE id = '{}' AND last_validated_at IS NOT NULL",
+        "SELECT count(*) AS value FROM license_last_validations WHERE license_id = '{}'",
         l.id()
     );
     let key_used = format!(

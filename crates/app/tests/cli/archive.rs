@@ -39,13 +39,14 @@ const KINDS: [&str; 17] = [
 ];
 
 /// The tables an account's data lives in.
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 16] = [
     "users",
     "api_keys",
     "products",
     "product_domains",
     "customers",
     "licenses",
+    "license_last_validations",
     "license_domains",
     "activations",
     "sites",
@@ -213,6 +214,12 @@ async fn source_with_everything() -> Source {
             "INSERT INTO license_validation_days (license_id, day, count) VALUES \
              ('{license_id}', '2026-05-01', 7), ('{license_id}', '2026-05-02', 3), \
              ('{gone}', '2026-05-01', 5)"
+        ))
+        .await;
+    app.db
+        .execute(&format!(
+            "INSERT INTO license_last_validations (license_id, validated_at) \
+             VALUES ('{license_id}', '2026-05-02T10:00:00Z')"
         ))
         .await;
     assert_eq!(
@@ -387,6 +394,7 @@ async fn an_exported_account_moves_to_another_server_and_keeps_working() {
     );
     let license = &lines[line_of(&lines, "license") - 1];
     assert_eq!(text(license, "key"), source.license_key);
+    assert_eq!(text(license, "lastValidatedAt"), "2026-05-02T10:00:00Z");
     for other in &source.others {
         assert!(
             !export.contains(other.as_str()),

@@ -20,9 +20,9 @@ use crate::rows::{
     InjectableRow, LicenseRow, PaymentRow, ProductRow, SiteActionRow, UserRow,
 };
 use crate::schema::{
-    activations, api_keys, customers, injectables, license_domains, license_validation_days,
-    licenses, payments, product_domains, product_validation_days, products, site_actions, sites,
-    users, webhook_endpoints,
+    activations, api_keys, customers, injectables, license_domains, license_last_validations,
+    license_validation_days, licenses, payments, product_domains, product_validation_days,
+    products, site_actions, sites, users, webhook_endpoints,
 };
 
 /// Records inserted per statement (at most 19 columns each: far below PostgreSQL's
@@ -164,13 +164,29 @@ impl Writer {
             RecordKind::License => {
                 let rows = rows!(records, License, |l| LicenseRow::from(l));
                 let keys = rows.iter().map(|r| r.id).collect::<Vec<_>>();
+                // lastValidatedAt is not written through the license row.
+                let last_validations: Vec<_> =
+                    rows!(records, License, |l| l.last_validated_at.map(|at| (
+                        license_last_validations::license_id.eq(l.id.as_uuid()),
+                        license_last_validations::validated_at.eq(at),
+                    )))
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 let written = diesel::insert_into(licenses::table)
                     .values(rows)
                     .on_conflict_do_nothing()
                     .returning(licenses::id)
                     .get_results(conn)
                     .await?;
-                Ok(all_written(&positions, keys, written, kind)?)
+                all_written(&positions, keys, written, kind)?;
+                if !last_validations.is_empty() {
+                    diesel::insert_into(license_last_validations::table)
+                        .values(last_validations)
+                        .execute(conn)
+                        .await?;
+                }
+                Ok(())
             }
             RecordKind::LicenseDomain => {
                 let rows = rows!(records, LicenseDomain, |d| (
