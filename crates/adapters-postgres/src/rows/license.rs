@@ -23,7 +23,7 @@ use crate::schema::licenses;
 type LastValidatedAt = SqlLiteral<Nullable<Timestamptz>>;
 
 /// A license's `lastValidatedAt`, beside a query over `licenses` (unaliased).
-pub(crate) const LICENSE_LAST_VALIDATED_AT: &str = "(SELECT v.validated_at FROM license_last_validations v \
+const LICENSE_LAST_VALIDATED_AT: &str = "(SELECT v.validated_at FROM license_last_validations v \
      WHERE v.license_id = licenses.id)";
 
 fn last_validated_at() -> LastValidatedAt {
