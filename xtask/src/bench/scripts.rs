@@ -115,14 +115,14 @@ function request()
 end
 "#
     );
-    // Request 2n activates device n on its key; request 2n+1 deactivates device
-    // n - LAG, whose activation went out 2 × LAG requests earlier, more than a thread
-    // has connections, so it has been answered (pairs on different connections would
-    // otherwise race). The first LAG odd requests, with nothing that old yet, activate
-    // a lead device on a key from the far end of the list instead.
+    // Request 2n activates device n on its key; request 2n+1 deactivates the oldest
+    // device whose activation has been answered (read back from the answers), so a
+    // deactivation never overtakes its activation on another connection. While none
+    // is waiting, it activates a lead device on a key from the far end of the list
+    // instead.
     let pairs = format!(
         r#"{keys_path}{COMMON}{LOAD_KEYS}
-local LAG = 256
+local answered, first, last = {{}}, 1, 0
 function init(args)
   take_thread_number()
   load_keys()
@@ -139,10 +139,19 @@ function request()
   counter = counter + 1
   if not odd then
     return wrk.format(nil, '/v1/licenses/activate', nil, body(key_of(n), n))
-  elseif n < LAG then
+  elseif first > last then
     return wrk.format(nil, '/v1/licenses/activate', nil, body(keys[#keys - (n * 2 + id) % #keys], 'lead-' .. n))
   end
-  return wrk.format(nil, '/v1/licenses/deactivate', nil, body(key_of(n - LAG), n - LAG))
+  local device = answered[first]
+  answered[first], first = nil, first + 1
+  return wrk.format(nil, '/v1/licenses/deactivate', nil, body(key_of(device), device))
+end
+function response(status, headers, text)
+  local device = text:match('"fingerprint":"bench%-%d+%-(%d+)"')
+  if status < 300 and device then
+    last = last + 1
+    answered[last] = tonumber(device)
+  end
 end
 "#
     );
