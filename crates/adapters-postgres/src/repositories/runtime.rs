@@ -38,8 +38,9 @@ type RuntimeRow = (
 );
 
 /// The cache-miss query: the license row (in `LicenseRow` field order) with its
-/// domains and activations aggregated beside it. A fixed statement with a static
-/// query id, so the connection prepares it once and reuses it.
+/// domains and activations aggregated beside it; `lastValidatedAt` is not read (NULL),
+/// as the runtime view does not carry it. A fixed statement with a static query id, so
+/// the connection prepares it once and reuses it.
 #[derive(Debug, Clone, Copy)]
 struct RuntimeByLookup<'a> {
     lookup: &'a str,
@@ -48,7 +49,7 @@ struct RuntimeByLookup<'a> {
 const RUNTIME_BY_LOOKUP: &str = "SELECT l.id, l.user_id, l.product_id, l.customer_id, l.key, l.key_lookup, \
      l.plan, l.status, l.issued_to, l.issued_email, l.features, l.max_activations, l.activation_count, \
      l.expires_at, l.heartbeat_interval_seconds, \
-     (SELECT v.validated_at FROM license_last_validations v WHERE v.license_id = l.id), \
+     NULL::timestamptz, \
      l.metadata, l.created_at, l.updated_at, \
      coalesce((SELECT array_agg(pd.domain) FROM product_domains pd WHERE pd.product_id = l.product_id), '{}'), \
      coalesce((SELECT array_agg(ld.domain) FROM license_domains ld WHERE ld.license_id = l.id), '{}'), \

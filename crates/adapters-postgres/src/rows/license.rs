@@ -19,15 +19,11 @@ use uuid::Uuid;
 use super::{corrupt, count, text_array};
 use crate::schema::licenses;
 
-/// The SQL of [`LICENSE_LAST_VALIDATED_AT`] as a select expression.
 type LastValidatedAt = SqlLiteral<Nullable<Timestamptz>>;
 
 /// A license's `lastValidatedAt`, beside a query over `licenses` (unaliased).
-const LICENSE_LAST_VALIDATED_AT: &str = "(SELECT v.validated_at FROM license_last_validations v \
-     WHERE v.license_id = licenses.id)";
-
 fn last_validated_at() -> LastValidatedAt {
-    sql(LICENSE_LAST_VALIDATED_AT)
+    sql("(SELECT v.validated_at FROM license_last_validations v WHERE v.license_id = licenses.id)")
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]

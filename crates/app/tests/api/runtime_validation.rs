@@ -405,6 +405,14 @@ async fn validations_never_write_the_license_row_yet_show_in_last_validated_at()
 
     let shown = app.get(&format!("/licenses/{}", l.id()), &l.token).await;
     assert_eq!(shown.status, 200, "{:?}", shown.body);
-    let at = shown.data()["lastValidatedAt"].as_str().map(str::to_owned);
-    assert!(at.is_some(), "lastValidatedAt is shown: {:?}", shown.body);
+    let at = shown.data()["lastValidatedAt"]
+        .as_str()
+        .unwrap_or_else(|| panic!("lastValidatedAt is shown: {:?}", shown.body))
+        .to_owned();
+    let stored = format!(
+        "SELECT count(*) AS value FROM license_last_validations \
+         WHERE license_id = '{}' AND validated_at = '{at}'::timestamptz",
+        l.id()
+    );
+    assert_eq!(app.db.scalar(&stored).await, 1, "{at} is the stored time");
 }
